@@ -1,0 +1,96 @@
+"""Writing the access log. Every read or write of a person's data calls :func:`log_access`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from samplan.audit.chain import GENESIS_HASH, ChainFields, entry_hash
+from samplan.audit.models import AccessAction, AccessLogChainHead, AccessLogEntry, AccessPurpose
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from samplan.people.models import Person
+
+CHAIN_HEAD_ID = 1
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, for which unit, from where — captured once per request."""
+
+    user_id: int | None
+    username: str
+    unit_id: int | None
+    unit_hsa_id: str
+    remote_addr: str | None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        membership = getattr(request, "membership", None)
+        user = request.user
+        return cls(
+            user_id=user.pk if user.is_authenticated else None,
+            username=user.get_username() if user.is_authenticated else "",
+            unit_id=membership.unit_id if membership else None,
+            unit_hsa_id=membership.unit.hsa_id if membership else "",
+            remote_addr=request.META.get("REMOTE_ADDR"),
+        )
+
+
+def log_access(
+    *,
+    actor: Actor,
+    person: Person | None,
+    action: AccessAction,
+    purpose: AccessPurpose,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    detail: str = "",
+    emergency: bool = False,
+) -> AccessLogEntry:
+    fields = ChainFields(
+        at=timezone.now().astimezone(UTC),
+        user_id=actor.user_id,
+        username=actor.username,
+        unit_id=actor.unit_id,
+        unit_hsa_id=actor.unit_hsa_id,
+        person_id=person.pk if person else None,
+        action=action.value,
+        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None else "",
+        purpose=purpose.value,
+        protected_identity=bool(person and person.protected_identity),
+        emergency=emergency,
+        detail=detail[:300],
+        remote_addr=actor.remote_addr,
+    )
+    with transaction.atomic():
+        head = _lock_chain_head()
+        digest = entry_hash(settings.ACCESS_LOG_HMAC_KEY, head.last_hash, fields)
+        entry = AccessLogEntry.objects.create(
+            previous_hash=head.last_hash, entry_hash=digest, **fields.__dict__
+        )
+        AccessLogChainHead.objects.filter(pk=CHAIN_HEAD_ID).update(last_hash=digest)
+    return entry
+
+
+def _lock_chain_head() -> AccessLogChainHead:
+    """Take the chain's write lock (row lock on PostgreSQL, write lock on SQLite), then read it.
+
+    Updating before reading is what makes this portable: both databases block a second writer
+    at the UPDATE until the first transaction commits.
+    """
+    bump = models.F("entry_count") + 1
+    if not AccessLogChainHead.objects.filter(pk=CHAIN_HEAD_ID).update(entry_count=bump):
+        AccessLogChainHead.objects.get_or_create(
+            pk=CHAIN_HEAD_ID, defaults={"last_hash": GENESIS_HASH, "entry_count": 0}
+        )
+        AccessLogChainHead.objects.filter(pk=CHAIN_HEAD_ID).update(entry_count=bump)
+    return AccessLogChainHead.objects.get(pk=CHAIN_HEAD_ID)

@@ -1,0 +1,37 @@
+from django import forms, template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_radio(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
+def describedby(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def field_widget(field: BoundField) -> SafeString:
+    """Render the widget with aria-describedby/aria-invalid tying it to its hint and errors."""
+    attrs = {}
+    described = describedby(field)
+    if described:
+        attrs["aria-describedby"] = described
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,126 @@
+"""Person pages. Thin: parse the form, call a selector or service, render."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.forms import BaseForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from samplan.audit.models import AccessPurpose
+from samplan.audit.services import Actor
+from samplan.core.http import StaffRequest, staff_view
+from samplan.directory.permissions import Permission
+from samplan.people import selectors, services
+from samplan.people.forms import (
+    CareContactForm,
+    PersonCreateForm,
+    PersonEditForm,
+    PersonLookupForm,
+    RelativeForm,
+    RepresentativeForm,
+)
+from samplan.people.models import Person
+
+LOOKUP_MISS_KEY = "samplan_lookup_miss"
+
+
+@staff_view(Permission.PERSON_LOOKUP)
+@require_http_methods(["GET", "POST"])
+def lookup(request: StaffRequest) -> HttpResponse:
+    form = PersonLookupForm(request.POST or None)
+    not_found = None
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+        person = selectors.person_find(actor=Actor.from_request(request), identifier=identifier)
+        if person is not None:
+            return redirect("people:detail", public_id=person.public_id)
+        not_found = identifier.display()
+        request.session[LOOKUP_MISS_KEY] = not_found
+    return render(request, "people/lookup.html", {"form": form, "not_found": not_found})
+
+
+@staff_view(Permission.PERSON_LOOKUP)
+def detail(request: StaffRequest, public_id: str) -> HttpResponse:
+    person = selectors.person_get_with_contacts(
+        actor=Actor.from_request(request), public_id=public_id
+    )
+    return render(request, "people/detail.html", {"person": person})
+
+
+@staff_view(Permission.PERSON_EDIT)
+@require_http_methods(["GET", "POST"])
+def create(request: StaffRequest) -> HttpResponse:
+    initial = {"identifier": request.session.get(LOOKUP_MISS_KEY, "")}
+    form = PersonCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "identifier"}
+        person = services.person_create(
+            actor=Actor.from_request(request), identifier=form.cleaned_data["identifier"], **fields
+        )
+        request.session.pop(LOOKUP_MISS_KEY, None)
+        messages.success(request, _("Personen är registrerad."))
+        return redirect("people:detail", public_id=person.public_id)
+    return render(request, "people/form.html", {"form": form, "title": _("Registrera person")})
+
+
+@staff_view(Permission.PERSON_EDIT)
+@require_http_methods(["GET", "POST"])
+def edit(request: StaffRequest, public_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    person = selectors.person_get(actor=actor, public_id=public_id, purpose=AccessPurpose.CARE)
+    # The form validates into a copy so the service can still see what actually changed.
+    form = PersonEditForm(request.POST or None, instance=copy.copy(person))
+    if request.method == "POST" and form.is_valid():
+        services.person_update(actor=actor, person=person, **form.cleaned_data)
+        messages.success(request, _("Uppgifterna är sparade."))
+        return redirect("people:detail", public_id=person.public_id)
+    return _person_form(request, person, form, _("Ändra uppgifter"))
+
+
+def _person_form(request: StaffRequest, person: Person, form: BaseForm, title: str) -> HttpResponse:
+    return render(request, "people/form.html", {"form": form, "person": person, "title": title})
+
+
+def _add_view(
+    form_class: type[BaseForm], service: Callable[..., object], title: str, success: str
+) -> Callable[..., HttpResponse]:
+    @staff_view(Permission.PERSON_EDIT)
+    @require_http_methods(["GET", "POST"])
+    def view(request: StaffRequest, public_id: str) -> HttpResponse:
+        actor = Actor.from_request(request)
+        person = selectors.person_get(actor=actor, public_id=public_id, purpose=AccessPurpose.CARE)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            service(actor=actor, person=person, **form.cleaned_data)
+            messages.success(request, success)
+            return redirect("people:detail", public_id=person.public_id)
+        return _person_form(request, person, form, title)
+
+    return view
+
+
+relative_add = _add_view(
+    RelativeForm,
+    services.relative_add,
+    gettext_lazy("Lägg till närstående"),
+    gettext_lazy("Närstående är tillagd."),
+)
+representative_add = _add_view(
+    RepresentativeForm,
+    services.representative_add,
+    gettext_lazy("Lägg till företrädare"),
+    gettext_lazy("Företrädaren är registrerad."),
+)
+care_contact_add = _add_view(
+    CareContactForm,
+    services.care_contact_add,
+    gettext_lazy("Lägg till fast kontakt"),
+    gettext_lazy("Den fasta kontakten är tillagd."),
+)
