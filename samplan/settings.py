@@ -1,9 +1,10 @@
 """Samplan settings.
 
 Everything that differs between a developer's machine, CI and production comes from environment
-variables prefixed ``SAMPLAN_``. SQLite is the embedded default; set ``SAMPLAN_DB_ENGINE=postgresql``
-(with ``SAMPLAN_DB_NAME``/``_HOST``/``_PORT``/``_USER``/``_PASSWORD``) for PostgreSQL. The engine is
-chosen here, at import time, so a test run can never silently fall back to SQLite.
+variables prefixed ``SAMPLAN_``. SQLite is the embedded default; set
+``SAMPLAN_DB_ENGINE=postgresql`` (with ``SAMPLAN_DB_NAME``/``_HOST``/``_PORT``/``_USER``/
+``_PASSWORD``) for PostgreSQL. The engine is chosen here, at import time, so a test run can never
+silently fall back to SQLite.
 """
 
 import os

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 
@@ -21,7 +22,7 @@ def acting_unit(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
             membership = (
                 Membership.objects.active()
                 .select_related("unit__organisation")
-                .filter(pk=membership_id, user_id=request.user.pk)
+                .filter(pk=membership_id, user_id=cast(int, request.user.pk))
                 .first()
             )
             if membership is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import cast
 
 import segno
 from django.conf import settings
@@ -51,7 +52,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
         )
         if user is not None and user.is_active:
-            start_pending_sign_in(request, user)  # type: ignore[arg-type]
+            start_pending_sign_in(request, user)
             request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
             return redirect("accounts:verify")
         if not getattr(request, "axes_locked_out", False):
@@ -92,11 +93,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         elif device.verify_token(form.cleaned_data["code"]):
             return _finish(request, user, device)
         else:
-            form.add_error("code", _("Koden stämmer inte. Kontrollera att klockan i telefonen "
-                                     "går rätt och försök igen."))
-    return render(
-        request, "accounts/verify.html", {"form": form, "demo_code": _demo_code(device)}
-    )
+            form.add_error(
+                "code",
+                _(
+                    "Koden stämmer inte. Kontrollera att klockan i telefonen "
+                    "går rätt och försök igen."
+                ),
+            )
+    return render(request, "accounts/verify.html", {"form": form, "demo_code": _demo_code(device)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,8 +120,10 @@ def enrol(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             return _finish(request, user, device)
-        form.add_error("code", _("Koden stämmer inte. Skanna QR-koden igen och ange den kod "
-                                 "som appen visar just nu."))
+        form.add_error(
+            "code",
+            _("Koden stämmer inte. Skanna QR-koden igen och ange den kod som appen visar just nu."),
+        )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     secret = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/enrol.html", {"form": form, "qr": qr, "secret": secret})
@@ -137,7 +143,7 @@ def choose_unit(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:sign_in")
     memberships = list(
         Membership.objects.active()
-        .filter(user_id=request.user.pk)
+        .filter(user_id=cast(int, request.user.pk))
         .select_related("unit__organisation")
         .order_by("unit__name", "role")
     )

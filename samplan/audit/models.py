@@ -42,7 +42,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AccessLogIsAppendOnly("The access log cannot be updated.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AccessLogIsAppendOnly("The access log cannot be deleted from.")
 
 
@@ -114,3 +114,6 @@ class AccessLogChainHead(models.Model):
 
     class Meta:
         verbose_name = _("loggkedjans huvud")
+
+    def __str__(self) -> str:
+        return f"{self.entry_count} poster, senast {self.last_hash[:12]}"

@@ -31,6 +31,13 @@ class Actor:
     unit_hsa_id: str
     remote_addr: str | None
 
+    @property
+    def staff_user_id(self) -> int:
+        """The acting staff member; writes that record "recorded by" need one."""
+        if self.user_id is None:
+            raise PermissionError("This change must be made by a signed-in member of staff.")
+        return self.user_id
+
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         membership = getattr(request, "membership", None)

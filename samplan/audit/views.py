@@ -32,6 +32,8 @@ def review(request: StaffRequest) -> HttpResponse:
             flagged_only=data["protected_only"],
         )
         page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("sida"))
+        # Evaluate the page now, so the review's own log entry below cannot slip into it.
+        page.object_list = list(page.object_list)
         # Reviewing who read a person's data is itself an access to that person's data.
         person = Person.objects.filter(identifier=identifier.value).first() if identifier else None
         log_access(

@@ -16,6 +16,8 @@ from samplan.accounts.authentication import is_strongly_authenticated
 from samplan.directory.permissions import Permission, has_permission
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from samplan.accounts.models import User
     from samplan.directory.models import Membership
 
@@ -23,8 +25,9 @@ if TYPE_CHECKING:
 class StaffRequest(HttpRequest):
     """A request from signed-in staff acting for a chosen unit."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     membership: Membership
+    htmx: HtmxDetails
 
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])

@@ -15,8 +15,15 @@ class UnitForm(SamplanModelForm):
     class Meta:
         model = Unit
         fields = [
-            "name", "kind", "hsa_id", "parent", "is_psychiatric", "phone", "email",
-            "visiting_address", "is_active",
+            "name",
+            "kind",
+            "hsa_id",
+            "parent",
+            "is_psychiatric",
+            "phone",
+            "email",
+            "visiting_address",
+            "is_active",
         ]
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -35,8 +42,9 @@ class StaffCreateForm(SamplanForm):
         label=_("Startlösenord"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Minst 12 tecken. Användaren kopplar sin autentiseringsapp vid första "
-                    "inloggningen."),
+        help_text=_(
+            "Minst 12 tecken. Användaren kopplar sin autentiseringsapp vid första inloggningen."
+        ),
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -52,8 +60,11 @@ class StaffCreateForm(SamplanForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password"):
-            user = User(username=data.get("username", ""), first_name=data.get("first_name", ""),
-                        last_name=data.get("last_name", ""))
+            user = User(
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
             try:
                 validate_password(data["password"], user)
             except forms.ValidationError as error:

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 hsa_id_validator = RegexValidator(
     regex=r"^SE\d{10}-[0-9A-Za-z]{1,31}$",
-    message=_("HSA-id ska ha formen SE + tio siffror + bindestreck + 1–31 tecken, t.ex. "
-              "SE2321000016-1234."),
+    message=_(
+        "HSA-id ska ha formen SE + tio siffror + bindestreck + 1–31 tecken, t.ex. "
+        "SE2321000016-1234."
+    ),
 )
 municipality_code_validator = RegexValidator(
     regex=r"^\d{4}$", message=_("Kommunkoden ska bestå av fyra siffror, t.ex. 2180.")
@@ -87,7 +89,9 @@ class Unit(models.Model):
     )
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("enhetstyp"), max_length=30, choices=UnitKind.choices)
-    hsa_id = models.CharField(_("HSA-id"), max_length=44, unique=True, validators=[hsa_id_validator])
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=44, unique=True, validators=[hsa_id_validator]
+    )
     is_psychiatric = models.BooleanField(_("psykiatrisk enhet"), default=False)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-post"), blank=True)

@@ -14,7 +14,11 @@ from samplan.directory.models import Membership, Organisation, Unit
 
 def _record(actor: Actor, action: AccessAction, obj: Unit | Membership | User, detail: str) -> None:
     log_access(
-        actor=actor, person=None, action=action, purpose=AccessPurpose.ADMINISTRATION, obj=obj,
+        actor=actor,
+        person=None,
+        action=action,
+        purpose=AccessPurpose.ADMINISTRATION,
+        obj=obj,
         detail=detail,
     )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ class IdentifierField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
-    def clean(self, value: Any) -> PersonIdentifier | None:  # type: ignore[override]
+    def clean(self, value: Any) -> PersonIdentifier | None:
         text = super().clean(value)
         if not text:
             return None
@@ -42,8 +42,15 @@ class PersonCreateForm(SamplanModelForm):
     class Meta:
         model = Person
         fields = [
-            "given_name", "family_name", "street_address", "postal_code", "city",
-            "municipality_code", "protected_identity", "phone", "email",
+            "given_name",
+            "family_name",
+            "street_address",
+            "postal_code",
+            "city",
+            "municipality_code",
+            "protected_identity",
+            "phone",
+            "email",
         ]
 
     def clean_identifier(self) -> PersonIdentifier:
@@ -57,8 +64,14 @@ class PersonEditForm(SamplanModelForm):
     class Meta:
         model = Person
         fields = [
-            "given_name", "family_name", "street_address", "postal_code", "city",
-            "municipality_code", "phone", "email",
+            "given_name",
+            "family_name",
+            "street_address",
+            "postal_code",
+            "city",
+            "municipality_code",
+            "phone",
+            "email",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -110,7 +123,9 @@ class CareContactForm(SamplanModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = self.fields["unit"]
-        unit_field.queryset = Unit.objects.active().exclude(  # type: ignore[attr-defined]
-            kind__in=["hospital", "administration"]
-        ).select_related("organisation")
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.queryset = (
+            Unit.objects.active()
+            .exclude(kind__in=["hospital", "administration"])
+            .select_related("organisation")
+        )

@@ -29,6 +29,8 @@ from personnummer import personnummer as _luhn_checked
 DEFAULT_RESERVE_PATTERN = r"^(?P<birth>\d{8})R(?P<serial>\d{3})$"
 _NUMBER = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{4})$")
 COORDINATION_DAY_OFFSET = 60
+# The century is not covered by the check digit; an age beyond this is a typing error.
+MAX_AGE_YEARS = 125
 
 
 class IdentifierKind(enum.StrEnum):
@@ -59,7 +61,9 @@ def parse_identifier(
 ) -> PersonIdentifier:
     text = raw.strip().upper()
     if not text:
-        raise InvalidIdentifier(str(_("Ange ett personnummer, samordningsnummer eller reservnummer.")))
+        raise InvalidIdentifier(
+            str(_("Ange ett personnummer, samordningsnummer eller reservnummer."))
+        )
     reserve = re.match(reserve_pattern, text.replace("-", ""))
     if reserve:
         return _reserve_number(reserve, text.replace("-", ""))
@@ -96,6 +100,8 @@ def _personal_number(match: re.Match[str], today: date) -> PersonIdentifier:
         raise InvalidIdentifier(str(_("Numret innehåller inget giltigt födelsedatum.")))
     if birth > today:
         raise InvalidIdentifier(str(_("Födelsedatumet i numret ligger i framtiden.")))
+    if today.year - birth.year > MAX_AGE_YEARS:
+        raise InvalidIdentifier(str(_("Födelseåret i numret är inte rimligt. Kontrollera numret.")))
     if serial.startswith("000"):
         raise InvalidIdentifier(str(_("Födelsenumret 000 används inte. Kontrollera numret.")))
     value = f"{year:04d}{yymmdd[2:]}{serial}"

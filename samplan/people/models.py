@@ -56,7 +56,9 @@ class Person(models.Model):
 
     @property
     def parsed_identifier(self) -> PersonIdentifier:
-        return PersonIdentifier(IdentifierKind(self.identifier_kind), self.identifier, self.birth_date)
+        return PersonIdentifier(
+            IdentifierKind(self.identifier_kind), self.identifier, self.birth_date
+        )
 
     @property
     def display_identifier(self) -> str:
@@ -102,7 +104,9 @@ class Representative(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="representatives")
     name = models.CharField(_("namn"), max_length=200)
     identifier = models.CharField(_("företrädarens personnummer"), max_length=20, blank=True)
-    authority = models.CharField(_("typ av behörighet"), max_length=20, choices=AuthorityKind.choices)
+    authority = models.CharField(
+        _("typ av behörighet"), max_length=20, choices=AuthorityKind.choices
+    )
     scope = models.CharField(
         _("omfattning"), max_length=300, blank=True, help_text=_("Vad behörigheten omfattar.")
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
@@ -34,7 +36,7 @@ def person_find(*, actor: Actor, identifier: PersonIdentifier) -> Person | None:
     return person
 
 
-def person_get(*, actor: Actor, public_id: object, purpose: AccessPurpose) -> Person:
+def person_get(*, actor: Actor, public_id: UUID | str, purpose: AccessPurpose) -> Person:
     person = Person.objects.filter(public_id=public_id).first()
     if person is None:
         raise Http404
@@ -42,7 +44,7 @@ def person_get(*, actor: Actor, public_id: object, purpose: AccessPurpose) -> Pe
     return person
 
 
-def person_get_with_contacts(*, actor: Actor, public_id: object) -> Person:
+def person_get_with_contacts(*, actor: Actor, public_id: UUID | str) -> Person:
     """The person page: identity, relatives, representatives, current fixed contacts."""
     queryset = Person.objects.prefetch_related(
         "relatives",

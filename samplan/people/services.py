@@ -23,7 +23,10 @@ def person_create(*, actor: Actor, identifier: PersonIdentifier, **fields: Any) 
         **fields,
     )
     log_access(
-        actor=actor, person=person, action=AccessAction.CREATE, purpose=AccessPurpose.CARE,
+        actor=actor,
+        person=person,
+        action=AccessAction.CREATE,
+        purpose=AccessPurpose.CARE,
         obj=person,
     )
     return person
@@ -40,8 +43,12 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     if changed:
         person.save(update_fields=[*changed, "updated_at"])
     log_access(
-        actor=actor, person=person, action=AccessAction.UPDATE, purpose=AccessPurpose.CARE,
-        obj=person, detail="ändrade fält: " + ", ".join(changed) if changed else "inga ändringar",
+        actor=actor,
+        person=person,
+        action=AccessAction.UPDATE,
+        purpose=AccessPurpose.CARE,
+        obj=person,
+        detail="ändrade fält: " + ", ".join(changed) if changed else "inga ändringar",
     )
     return person
 
@@ -50,7 +57,10 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
 def relative_add(*, actor: Actor, person: Person, **fields: Any) -> Relative:
     relative = Relative.objects.create(person=person, **fields)
     log_access(
-        actor=actor, person=person, action=AccessAction.CREATE, purpose=AccessPurpose.CARE,
+        actor=actor,
+        person=person,
+        action=AccessAction.CREATE,
+        purpose=AccessPurpose.CARE,
         obj=relative,
     )
     return relative
@@ -59,10 +69,13 @@ def relative_add(*, actor: Actor, person: Person, **fields: Any) -> Relative:
 @transaction.atomic
 def representative_add(*, actor: Actor, person: Person, **fields: Any) -> Representative:
     representative = Representative.objects.create(
-        person=person, recorded_by_id=actor.user_id, **fields
+        person=person, recorded_by_id=actor.staff_user_id, **fields
     )
     log_access(
-        actor=actor, person=person, action=AccessAction.CREATE, purpose=AccessPurpose.CARE,
+        actor=actor,
+        person=person,
+        action=AccessAction.CREATE,
+        purpose=AccessPurpose.CARE,
         obj=representative,
     )
     return representative
@@ -70,9 +83,14 @@ def representative_add(*, actor: Actor, person: Person, **fields: Any) -> Repres
 
 @transaction.atomic
 def care_contact_add(*, actor: Actor, person: Person, **fields: Any) -> CareContact:
-    contact = CareContact.objects.create(person=person, recorded_by_id=actor.user_id, **fields)
+    contact = CareContact.objects.create(
+        person=person, recorded_by_id=actor.staff_user_id, **fields
+    )
     log_access(
-        actor=actor, person=person, action=AccessAction.CREATE, purpose=AccessPurpose.CARE,
+        actor=actor,
+        person=person,
+        action=AccessAction.CREATE,
+        purpose=AccessPurpose.CARE,
         obj=contact,
     )
     return contact

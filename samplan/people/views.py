@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.forms import BaseForm
@@ -27,6 +28,9 @@ from samplan.people.forms import (
     RepresentativeForm,
 )
 from samplan.people.models import Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LOOKUP_MISS_KEY = "samplan_lookup_miss"
 
@@ -84,12 +88,17 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
     return _person_form(request, person, form, _("Ändra uppgifter"))
 
 
-def _person_form(request: StaffRequest, person: Person, form: BaseForm, title: str) -> HttpResponse:
+def _person_form(
+    request: StaffRequest, person: Person, form: BaseForm, title: StrOrPromise
+) -> HttpResponse:
     return render(request, "people/form.html", {"form": form, "person": person, "title": title})
 
 
 def _add_view(
-    form_class: type[BaseForm], service: Callable[..., object], title: str, success: str
+    form_class: type[BaseForm],
+    service: Callable[..., object],
+    title: StrOrPromise,
+    success: StrOrPromise,
 ) -> Callable[..., HttpResponse]:
     @staff_view(Permission.PERSON_EDIT)
     @require_http_methods(["GET", "POST"])

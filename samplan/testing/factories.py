@@ -16,11 +16,18 @@ from samplan.accounts.authentication import (
     SignInMethod,
 )
 from samplan.accounts.models import User
-from samplan.directory.models import Membership, Organisation, OrganisationKind, Role, Unit, UnitKind
+from samplan.directory.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Unit,
+    UnitKind,
+)
 from samplan.people.identifiers import IdentifierKind, synthetic_identifier
 from samplan.people.models import Person
 
-PASSWORD = "korrekt-hast-batteri-43"
+PASSWORD = "korrekt-hast-batteri-43"  # only for synthetic test users
 TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 _sequence = itertools.count(1)
 
@@ -47,13 +54,19 @@ def make_unit(
 
 
 def make_staff(
-    unit: Unit | None = None, role: str = Role.NURSE_COORDINATOR, *, username: str = "",
-    totp_device: bool = True, **fields: Any,
+    unit: Unit | None = None,
+    role: str = Role.NURSE_COORDINATOR,
+    *,
+    username: str = "",
+    totp_device: bool = True,
+    **fields: Any,
 ) -> Membership:
     n = next(_sequence)
     user = User.objects.create_user(
-        username=username or f"user{n}", password=PASSWORD,
-        first_name=fields.pop("first_name", "Test"), last_name=fields.pop("last_name", f"Person{n}"),
+        username=username or f"user{n}",
+        password=PASSWORD,
+        first_name=fields.pop("first_name", "Test"),
+        last_name=fields.pop("last_name", f"Person{n}"),
         **fields,
     )
     if totp_device:
@@ -78,7 +91,9 @@ def sign_in(client: Client, membership: Membership) -> Client:
     return client
 
 
-def make_person(*, protected: bool = False, birth_date: date | None = None, **fields: Any) -> Person:
+def make_person(
+    *, protected: bool = False, birth_date: date | None = None, **fields: Any
+) -> Person:
     n = next(_sequence)
     birth_date = birth_date or date(1940 + n % 60, 1 + n % 12, 1 + n % 28)
     fields.setdefault("given_name", "Testa")

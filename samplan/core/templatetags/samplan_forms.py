@@ -28,7 +28,7 @@ def describedby(field: BoundField) -> str:
 @register.simple_tag
 def field_widget(field: BoundField) -> SafeString:
     """Render the widget with aria-describedby/aria-invalid tying it to its hint and errors."""
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     described = describedby(field)
     if described:
         attrs["aria-describedby"] = described

@@ -14,14 +14,19 @@ class Command(BaseCommand):
         report = verify_chain()
         if report.intact:
             self.stdout.write(
-                self.style.SUCCESS(_("Åtkomstloggen är obruten: %(n)d poster kontrollerade.")
-                                   % {"n": report.checked})
+                self.style.SUCCESS(
+                    _("Åtkomstloggen är obruten: %(n)d poster kontrollerade.")
+                    % {"n": report.checked}
+                )
             )
             return
         if report.first_broken_id is None:
             raise CommandError(
-                _("Åtkomstloggen är bruten i slutet: %(n)d poster stämmer men kedjans huvud gör det "
-                  "inte. Poster kan ha tagits bort efter post %(n)d.") % {"n": report.checked}
+                _(
+                    "Åtkomstloggen är bruten i slutet: %(n)d poster stämmer men kedjans huvud "
+                    "gör det inte. Poster kan ha tagits bort efter post %(n)d."
+                )
+                % {"n": report.checked}
             )
         entry = AccessLogEntry.objects.get(pk=report.first_broken_id)
         reason = {
@@ -29,7 +34,9 @@ class Command(BaseCommand):
             "previous_hash": _("föregående post saknas eller har ändrats"),
         }[report.reason]
         raise CommandError(
-            _("Åtkomstloggen är bruten. Första felaktiga post: #%(id)d (%(at)s, %(user)s): "
-              "%(reason)s.")
+            _(
+                "Åtkomstloggen är bruten. Första felaktiga post: #%(id)d (%(at)s, %(user)s): "
+                "%(reason)s."
+            )
             % {"id": entry.pk, "at": entry.at.isoformat(), "user": entry.username, "reason": reason}
         )
