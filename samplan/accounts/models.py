@@ -15,3 +15,26 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A record system's credential. It acts as one membership (unit + role), like a person.
+
+    Only a SHA-256 hash is stored; the token itself is shown once, when it is created.
+    """
+
+    membership = models.ForeignKey(
+        "directory.Membership", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+
+    def __str__(self) -> str:
+        return self.name

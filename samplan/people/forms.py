@@ -48,6 +48,7 @@ class PersonCreateForm(SamplanModelForm):
             "postal_code",
             "city",
             "municipality_code",
+            "listed_unit",
             "protected_identity",
             "phone",
             "email",
@@ -70,6 +71,7 @@ class PersonEditForm(SamplanModelForm):
             "postal_code",
             "city",
             "municipality_code",
+            "listed_unit",
             "phone",
             "email",
         ]

@@ -38,6 +38,15 @@ class Person(models.Model):
         validators=[municipality_code_validator],
     )
     protected_identity = models.BooleanField(_("skyddade personuppgifter"), default=False)
+    listed_unit = models.ForeignKey(
+        "directory.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("listad vårdcentral"),
+        limit_choices_to={"kind": "primary_care", "is_active": True},
+    )
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
