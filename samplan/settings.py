@@ -12,6 +12,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SAMPLAN_VAR_DIR", BASE_DIR / "var"))
+# The SQLite database and collected static files live here; a fresh clone has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -176,6 +178,7 @@ FORMAT_MODULE_PATH = ["samplan.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "samplan" / "static"]
 
 EMAIL_BACKEND = os.environ.get(
     "SAMPLAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samplan.core.forms import SamplanForm
 
-class SignInForm(forms.Form):
+
+class SignInForm(SamplanForm):
     username = forms.CharField(
         label=_("Användarnamn"),
         max_length=150,
@@ -15,7 +17,7 @@ class SignInForm(forms.Form):
     )
 
 
-class TotpForm(forms.Form):
+class TotpForm(SamplanForm):
     code = forms.RegexField(
         label=_("Engångskod"),
         regex=r"^\s*\d{6}\s*$",
@@ -30,7 +32,7 @@ class TotpForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
-class ChooseUnitForm(forms.Form):
+class ChooseUnitForm(SamplanForm):
     membership = forms.TypedChoiceField(
         label=_("Vilken enhet arbetar du för nu?"),
         coerce=int,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from samplan.accounts.models import ApiToken
 from samplan.directory.models import Membership
 
-TOKEN_PREFIX = "spl_"
+TOKEN_PREFIX = "spl_"  # noqa: S105 - a public prefix, not a secret
 
 
 def _digest(token: str) -> str:

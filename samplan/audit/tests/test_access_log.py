@@ -111,6 +111,8 @@ def tamper(sql: str, params: list) -> None:
     table = AccessLogEntry._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_access_log_append_only")
         cursor.execute(sql.format(table=table), params)
         if connection.vendor == "postgresql":
