@@ -1,1 +1,4 @@
 """Shared pytest fixtures."""
+
+# Playwright fixtures (browser, page, new_page) for tests marked ``browser``.
+pytest_plugins = ["samplan.testing.browser"]
