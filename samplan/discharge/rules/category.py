@@ -1,0 +1,188 @@
+"""Planning category A–E from the recorded needs, and which steps of the law it requires
+(SPEC §3.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from samplan.agreements.schema import (
+    LAW_NOTICE_RECIPIENTS,
+    AgreementVersion,
+    PlanningCategory,
+    UnitKind,
+)
+
+__all__ = [
+    "CategoryRequirements",
+    "Needs",
+    "StepRule",
+    "category_requirements",
+    "derive_planning_category",
+]
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Insatser the patient is expected to need after discharge (from the ankomstsamtal)."""
+
+    regional_outpatient: bool = False
+    """Vårdcentral or specialist clinic (regionfinansierad öppen vård)."""
+    social_services: bool = False
+    """Socialtjänst, e.g. hemtjänst, without municipal health care."""
+    municipal_health_care: bool = False
+    """Kommunal hemsjukvård."""
+    special_housing_or_health_care_in_social_services: bool = False
+    """Social services including municipal health care, e.g. särskilt boende (category E)."""
+
+
+def derive_planning_category(needs: Needs) -> PlanningCategory:
+    """The category of SPEC §3.1.
+
+    E wins over everything (it includes social services and municipal health care). Municipal
+    health care always involves regional outpatient care (2:1), so regional outpatient + municipal
+    health care is D, and all three together are C+D.
+    """
+    if needs.special_housing_or_health_care_in_social_services:
+        return PlanningCategory.E
+    social, home_health = needs.social_services, needs.municipal_health_care
+    if social and home_health:
+        return PlanningCategory.C_D
+    if home_health:
+        return PlanningCategory.D
+    if social:
+        return PlanningCategory.B_C if needs.regional_outpatient else PlanningCategory.C
+    if needs.regional_outpatient:
+        return PlanningCategory.B
+    return PlanningCategory.A
+
+
+class StepRule(StrEnum):
+    """Whether a message is mandatory for a category."""
+
+    REQUIRED = "required"
+    PHYSICIAN_DECIDES = "physician_decides"
+    """Sent if the treating physician judges it needed (category B's inskrivningsmeddelande)."""
+    IF_ADMISSION_NOTICE_SENT = "if_admission_notice_sent"
+    """Required only when an inskrivningsmeddelande was sent (category B's utskrivningsklar)."""
+    NOT_REQUIRED = "not_required"
+
+
+@dataclass(frozen=True)
+class CategoryRequirements:
+    """What the law requires for a category, with a Swedish reason for each mandatory step."""
+
+    category: PlanningCategory
+    admission_notice: StepRule
+    notified_unit_kinds: tuple[UnitKind, ...]
+    appoint_fvk: bool
+    sip_required: bool
+    ready_notice: StepRule
+    payment_liability_possible: bool
+    reasons: tuple[str, ...]
+
+
+_NEEDS_TEXT = {
+    PlanningCategory.A: "patienten behöver inga insatser efter utskrivningen",
+    PlanningCategory.B: "patienten behöver bara insatser från regionens öppna vård",
+    PlanningCategory.C: "patienten behöver bara insatser från socialtjänsten",
+    PlanningCategory.D: "patienten behöver kommunal hemsjukvård",
+    PlanningCategory.B_C: "patienten behöver insatser från regionens öppna vård och socialtjänsten",
+    PlanningCategory.C_D: "patienten behöver insatser från socialtjänsten och kommunal hemsjukvård",
+    PlanningCategory.E: (
+        "patienten behöver insatser från socialtjänsten inklusive kommunal hälso- och sjukvård "
+        "(t.ex. särskilt boende)"
+    ),
+}
+
+# SPEC §3.1, column by column.
+_R, _P, _I, _N = (
+    StepRule.REQUIRED,
+    StepRule.PHYSICIAN_DECIDES,
+    StepRule.IF_ADMISSION_NOTICE_SENT,
+    StepRule.NOT_REQUIRED,
+)
+# fmt: off
+_TABLE: dict[PlanningCategory, tuple[StepRule, bool, bool, StepRule, bool]] = {
+    #                    admission notice, appoint FVK, SIP, ready notice, payment possible
+    PlanningCategory.A:   (_N, False, False, _N, False),
+    PlanningCategory.B:   (_P, False, False, _I, False),
+    PlanningCategory.C:   (_R, False, False, _R, True),
+    PlanningCategory.D:   (_R, True,  True,  _R, True),
+    PlanningCategory.B_C: (_R, True,  True,  _R, True),
+    PlanningCategory.C_D: (_R, True,  True,  _R, True),
+    PlanningCategory.E:   (_R, True,  True,  _R, True),
+}
+# fmt: on
+
+
+def category_requirements(
+    category: PlanningCategory, agreement: AgreementVersion | None = None
+) -> CategoryRequirements:
+    """The steps the law requires for ``category``. The notified unit kinds come from the
+    agreement when given (it decides them), otherwise from the SPEC §3.1 table."""
+    admission, fvk, sip, ready, payment = _TABLE[category]
+    kinds = (
+        agreement.notice_recipients[category]
+        if agreement is not None
+        else LAW_NOTICE_RECIPIENTS[category]
+    )
+    return CategoryRequirements(
+        category=category,
+        admission_notice=admission,
+        notified_unit_kinds=kinds,
+        appoint_fvk=fvk,
+        sip_required=sip,
+        ready_notice=ready,
+        payment_liability_possible=payment,
+        reasons=_reasons(category, admission, fvk, sip, ready, payment),
+    )
+
+
+def _reasons(
+    category: PlanningCategory,
+    admission: StepRule,
+    fvk: bool,
+    sip: bool,
+    ready: StepRule,
+    payment: bool,
+) -> tuple[str, ...]:
+    prefix = f"Kategori {category.value}: {_NEEDS_TEXT[category]}"
+    if category is PlanningCategory.A:
+        return (f"{prefix} och omfattas inte av lagen (1 kap. 1 §) – inga meddelanden skickas.",)
+    reasons = []
+    if admission is StepRule.REQUIRED:
+        reasons.append(
+            f"{prefix} – inskrivningsmeddelande ska skickas inom 24 timmar (2 kap. 1–3 §§)."
+        )
+    else:
+        reasons.append(
+            f"{prefix} – inskrivningsmeddelande skickas om läkaren bedömer att det behövs "
+            "(2 kap. 1 §)."
+        )
+    if fvk:
+        reasons.append(
+            f"Kategori {category.value}: fast vårdkontakt ska utses i regionens öppna vård innan "
+            "patienten skrivs ut (2 kap. 5 §)."
+        )
+    if sip:
+        reasons.append(
+            f"Kategori {category.value}: patienten behöver insatser från både region och kommun – "
+            "SIP ska upprättas (4 kap. 1 §)."
+        )
+    if ready is StepRule.REQUIRED:
+        reasons.append(
+            f"Kategori {category.value}: underrättelse om utskrivningsklar ska skickas när läkaren "
+            "bedömt patienten utskrivningsklar (3 kap. 1 §)."
+        )
+    else:
+        reasons.append(
+            f"Kategori {category.value}: underrättelse om utskrivningsklar ska skickas om ett "
+            "inskrivningsmeddelande har skickats (3 kap. 1 §)."
+        )
+    if payment:
+        reasons.append(
+            f"Kategori {category.value}: kommunen kan få betalningsansvar om patienten blir kvar "
+            "när hen är utskrivningsklar (5 kap.)."
+        )
+    return tuple(reasons)

@@ -1,0 +1,266 @@
+"""Open obligations of a case, for work lists: who must do what, by when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from samplan.agreements.schema import AgreementVersion, UnitKind, to_local
+from samplan.discharge.rules.category import CategoryRequirements, StepRule, category_requirements
+from samplan.discharge.rules.clock import instant
+from samplan.discharge.rules.deadlines import (
+    acknowledgement_due,
+    admission_notice_due,
+    discharge_notice_due,
+    information_transfer_due,
+    planning_assessment_due,
+    sip_invitation_due,
+    written_plan_due,
+)
+from samplan.discharge.rules.facts import NOTICE_LABELS, CaseFacts, NoticeKind, UnitId
+
+__all__ = ["AgreementMismatch", "Obligation", "ObligationKind", "open_obligations"]
+
+
+class AgreementMismatch(ValueError):
+    """The facts were judged under another agreement version than the one given."""
+
+
+class ObligationKind(StrEnum):
+    RECORD_ARRIVAL_CONVERSATION = "record_arrival_conversation"
+    SEND_ADMISSION_NOTICE = "send_admission_notice"
+    ACKNOWLEDGE_NOTICE = "acknowledge_notice"
+    ANSWER_PLANNING_ASSESSMENT = "answer_planning_assessment"
+    APPOINT_FVK = "appoint_fvk"
+    SEND_READY_NOTICE = "send_ready_notice"
+    ESTIMATED_DISCHARGE_PASSED = "estimated_discharge_passed"
+    SEND_SIP_INVITATION = "send_sip_invitation"
+    TRANSFER_INFORMATION = "transfer_information"
+    SEND_DISCHARGE_NOTICE = "send_discharge_notice"
+    DELIVER_WRITTEN_PLAN = "deliver_written_plan"
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.INPATIENT_WARD: "Slutenvårdsavdelning",
+    UnitKind.PRIMARY_CARE: "Vårdcentral",
+    UnitKind.SPECIALIST_OUTPATIENT: "Specialistmottagning",
+    UnitKind.SOCIAL_SERVICES: "Socialtjänst",
+    UnitKind.MUNICIPAL_HEALTH_CARE: "Kommunal hälso- och sjukvård",
+}
+
+_OUTPATIENT = (UnitKind.PRIMARY_CARE, UnitKind.SPECIALIST_OUTPATIENT)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """Something a unit must do in a case. ``due`` is ``None`` when no deadline applies.
+
+    Overdue means strictly after the deadline: at ``due`` itself the obligation is still on time.
+    """
+
+    kind: ObligationKind
+    label: str
+    due: datetime | None
+    responsible_kind: UnitKind
+    unit_id: UnitId | None = None
+    subject: str | None = None
+    """What it concerns, when a case has several of the kind: the notice kind, the item id."""
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.due is not None and instant(now) > instant(self.due)
+
+    @property
+    def responsible_label(self) -> str:
+        return UNIT_KIND_LABELS[self.responsible_kind]
+
+
+def open_obligations(
+    facts: CaseFacts, agreement: AgreementVersion, now: datetime
+) -> list[Obligation]:
+    """Every obligation still open at ``now``, most urgent first: overdue ones, then by due time,
+    those without a deadline last. Steps the category does not require give none.
+
+    Acknowledgements stay open in every state. An interrupted case has nothing else. After
+    discharge the steps before it lapse; what remains is what the law ties to the discharge day
+    (information transfer, discharge notice) or to the utskrivningsklar notice and the SIP
+    meeting (kallelse within 3 days, written plan), which often fall after discharge.
+    """
+    if facts.agreement_version_id != agreement.version_id:
+        raise AgreementMismatch(
+            f"ärendet bedöms enligt {facts.agreement_version_id}, inte {agreement.version_id}"
+        )
+    now = to_local(now)
+    found = list(_acknowledgements(facts, agreement))
+    if not facts.interrupted:
+        category = facts.category
+        if category is None:
+            if facts.discharged_at is None:
+                found.append(
+                    _ward(
+                        facts,
+                        ObligationKind.RECORD_ARRIVAL_CONVERSATION,
+                        "Dokumentera ankomstsamtalet",
+                        admission_notice_due(facts.admitted_at, facts.needs_judged_at, agreement),
+                    )
+                )
+        else:
+            requirements = category_requirements(category, agreement)
+            if facts.discharged_at is None:
+                found += _before_discharge(facts, requirements, agreement, now)
+            found += _around_discharge(facts, requirements, agreement)
+    return sorted(found, key=lambda o: _urgency(o, now))
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(ObligationKind)}
+
+
+def _urgency(obligation: Obligation, now: datetime) -> tuple[int, float, int, str]:
+    due = obligation.due
+    group = 2 if due is None else 0 if obligation.is_overdue(now) else 1
+    return (
+        group,
+        due.timestamp() if due is not None else 0.0,
+        _KIND_ORDER[obligation.kind],
+        obligation.label,
+    )
+
+
+def _ward(
+    facts: CaseFacts,
+    kind: ObligationKind,
+    label: str,
+    due: datetime | None,
+    subject: str | None = None,
+) -> Obligation:
+    return Obligation(kind, label, due, UnitKind.INPATIENT_WARD, facts.ward_unit_id, subject)
+
+
+def _acknowledgements(facts: CaseFacts, agreement: AgreementVersion) -> Iterator[Obligation]:
+    for notice in facts.notices:
+        if notice.withdrawn:
+            continue
+        for recipient in notice.recipients:
+            if recipient.acknowledged_at is None:
+                yield Obligation(
+                    ObligationKind.ACKNOWLEDGE_NOTICE,
+                    f"Kvittera {NOTICE_LABELS[notice.kind]}",
+                    acknowledgement_due(notice.sent_at, agreement),
+                    recipient.unit_kind,
+                    recipient.unit_id,
+                    notice.kind.value,
+                )
+
+
+def _before_discharge(
+    facts: CaseFacts, requirements: CategoryRequirements, agreement: AgreementVersion, now: datetime
+) -> Iterator[Obligation]:
+    admission_notice = facts.first_sent(NoticeKind.ADMISSION_NOTICE)
+    notice_due = requirements.admission_notice is StepRule.REQUIRED or (
+        requirements.admission_notice is StepRule.PHYSICIAN_DECIDES
+        and facts.physician_wants_admission_notice
+    )
+    if admission_notice is None and notice_due:
+        yield _ward(
+            facts,
+            ObligationKind.SEND_ADMISSION_NOTICE,
+            "Skicka inskrivningsmeddelande",
+            admission_notice_due(facts.admitted_at, facts.needs_judged_at, agreement),
+        )
+
+    notified: dict[UnitId, tuple[UnitKind, datetime]] = {}
+    for notice in sorted(facts.notices, key=lambda n: instant(n.sent_at)):
+        if notice.kind is NoticeKind.ADMISSION_NOTICE and not notice.withdrawn:
+            for recipient in notice.recipients:
+                notified.setdefault(recipient.unit_id, (recipient.unit_kind, notice.sent_at))
+    for unit_id, (unit_kind, sent_at) in notified.items():
+        if unit_id not in facts.assessed_by:
+            yield Obligation(
+                ObligationKind.ANSWER_PLANNING_ASSESSMENT,
+                "Besvara planeringsunderlaget",
+                planning_assessment_due(sent_at, agreement),
+                unit_kind,
+                unit_id,
+            )
+
+    if requirements.appoint_fvk and not facts.fvk_appointed:
+        # The head of the outpatient unit that got the notice appoints (2:5); vårdcentral first.
+        outpatient = [
+            (kind, unit_id) for unit_id, (kind, _) in notified.items() if kind in _OUTPATIENT
+        ]
+        outpatient.sort(key=lambda pair: _OUTPATIENT.index(pair[0]))
+        fvk_kind, fvk_unit = outpatient[0] if outpatient else (UnitKind.PRIMARY_CARE, None)
+        yield Obligation(
+            ObligationKind.APPOINT_FVK,
+            "Utse fast vårdkontakt (före utskrivningen)",
+            facts.estimated_discharge,
+            fvk_kind,
+            fvk_unit,
+        )
+
+    ready_required = requirements.ready_notice is StepRule.REQUIRED or (
+        requirements.ready_notice is StepRule.IF_ADMISSION_NOTICE_SENT
+        and admission_notice is not None
+    )
+    if ready_required and facts.ready_notice_sent_at is None:
+        yield _ward(
+            facts,
+            ObligationKind.SEND_READY_NOTICE,
+            "Skicka underrättelse om utskrivningsklar när läkaren bedömt patienten "
+            "utskrivningsklar",
+            None,
+        )
+
+    estimated = facts.estimated_discharge
+    if admission_notice is not None and estimated is not None and instant(now) > instant(estimated):
+        yield _ward(
+            facts,
+            ObligationKind.ESTIMATED_DISCHARGE_PASSED,
+            "Beräknad utskrivning har passerat – meddela ny tidpunkt (2 kap. 4 §)",
+            estimated,
+        )
+
+
+def _around_discharge(
+    facts: CaseFacts, requirements: CategoryRequirements, agreement: AgreementVersion
+) -> Iterator[Obligation]:
+    ready_at = facts.ready_notice_sent_at
+    fvk_kind = UnitKind.PRIMARY_CARE
+    if requirements.sip_required and ready_at is not None and facts.sip_invitation_sent_at is None:
+        yield Obligation(
+            ObligationKind.SEND_SIP_INVITATION,
+            "Skicka kallelse till SIP",
+            sip_invitation_due(ready_at, agreement),
+            fvk_kind,
+            facts.fvk_unit_id,
+        )
+    if facts.sip_meeting_at is not None and facts.written_plan_given_at is None:
+        yield Obligation(
+            ObligationKind.DELIVER_WRITTEN_PLAN,
+            "Ge personen den skriftliga planen från SIP-mötet",
+            written_plan_due(facts.sip_meeting_at, agreement),
+            fvk_kind,
+            facts.fvk_unit_id,
+        )
+
+    if facts.admission_notice_sent_at is None:
+        return
+    if ready_at is not None or facts.discharged_at is not None:
+        for item in agreement.information_transfer:
+            if item.id not in facts.information_transferred:
+                due = information_transfer_due(ready_at, facts.discharged_at, agreement, item.id)
+                yield _ward(
+                    facts,
+                    ObligationKind.TRANSFER_INFORMATION,
+                    f"Informationsöverföring: {item.text}",
+                    due,
+                    item.id,
+                )
+    if facts.discharged_at is not None and facts.discharge_notice_sent_at is None:
+        yield _ward(
+            facts,
+            ObligationKind.SEND_DISCHARGE_NOTICE,
+            "Skicka utskrivningsmeddelande",
+            discharge_notice_due(facts.discharged_at, agreement),
+        )
