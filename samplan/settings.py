@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "samplan.directory",
     "samplan.people",
     "samplan.audit",
+    "samplan.agreements",
+    "samplan.discharge",
     "samplan.demo",
 ]
 
@@ -197,3 +199,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 CSRF_FAILURE_VIEW = "samplan.core.views.csrf_failure"
+# The county whose agreement (samplan/agreements/data/<key>.toml) new cases are judged by.
+SAMPLAN_AGREEMENT = os.environ.get("SAMPLAN_AGREEMENT", "gavleborg")

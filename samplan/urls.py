@@ -1,11 +1,15 @@
 from django.urls import include, path
 
+from samplan.api import api
+
 urlpatterns = [
     path("", include("samplan.core.urls")),
     path("", include("samplan.accounts.urls")),
     path("personer/", include("samplan.people.urls")),
+    path("arenden/", include("samplan.discharge.urls")),
     path("katalog/", include("samplan.directory.urls")),
     path("logg/", include("samplan.audit.urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler404 = "samplan.core.views.page_not_found"

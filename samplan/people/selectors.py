@@ -46,7 +46,7 @@ def person_get(*, actor: Actor, public_id: UUID | str, purpose: AccessPurpose) -
 
 def person_get_with_contacts(*, actor: Actor, public_id: UUID | str) -> Person:
     """The person page: identity, relatives, representatives, current fixed contacts."""
-    queryset = Person.objects.prefetch_related(
+    queryset = Person.objects.select_related("listed_unit").prefetch_related(
         "relatives",
         "representatives",
         Prefetch(

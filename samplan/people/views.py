@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods
 from samplan.audit.models import AccessPurpose
 from samplan.audit.services import Actor
 from samplan.core.http import StaffRequest, staff_view
+from samplan.directory.models import UnitKind
 from samplan.directory.permissions import Permission
+from samplan.discharge import access
 from samplan.people import selectors, services
 from samplan.people.forms import (
     CareContactForm,
@@ -55,7 +57,18 @@ def detail(request: StaffRequest, public_id: str) -> HttpResponse:
     person = selectors.person_get_with_contacts(
         actor=Actor.from_request(request), public_id=public_id
     )
-    return render(request, "people/detail.html", {"person": person})
+    unit = request.membership.unit
+    stays = access.stays_for_unit(unit).filter(person=person).select_related("ward")
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "stays": stays.order_by("-admitted_at"),
+            "can_admit": unit.kind == UnitKind.INPATIENT_WARD
+            and request.membership.role in access.WARD_ROLES,
+        },
+    )
 
 
 @staff_view(Permission.PERSON_EDIT)

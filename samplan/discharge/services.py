@@ -1,0 +1,720 @@
+"""Every step of the discharge process: one service each, one transaction, one timeline event.
+
+Services check the step's rules (who may, in which state) themselves, so the HTML views and the
+JSON API obey exactly the same rules. Each writes the case event and an access-log entry for the
+person in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samplan.agreements.services import agreement_of, agreement_record_for
+from samplan.audit.models import AccessAction, AccessPurpose
+from samplan.audit.services import log_access
+from samplan.core.acting import Acting, DomainError, NotAllowed
+from samplan.directory.models import OrganisationKind, Unit, UnitKind
+from samplan.discharge import access, rules
+from samplan.discharge.facts import colour_facts_of, latest_conversation, needs_of
+from samplan.discharge.models import (
+    ArrivalConversation,
+    CaseEvent,
+    CaseEventKind,
+    CaseParty,
+    ChecklistKind,
+    ChecklistMark,
+    ColourOverride,
+    InpatientStay,
+    InterruptionKind,
+    Message,
+    MessageKind,
+    MessageRecipient,
+    OutpatientUnavailability,
+    PartyStatus,
+    PlanningAssessment,
+    PlanningNote,
+    StayStatus,
+)
+from samplan.people.models import CareContact, CareContactRole, Person
+
+
+def _event(
+    stay: InpatientStay,
+    kind: CaseEventKind,
+    acting: Acting,
+    summary: str = "",
+    *,
+    at: datetime | None = None,
+    obj: Model | None = None,
+    **data: Any,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        stay=stay,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=acting.user,
+        unit=acting.unit,
+        summary=summary[:500],
+        data=data,
+    )
+    log_access(
+        actor=acting.actor,
+        person=stay.person,
+        action=AccessAction.CREATE if obj is not None else AccessAction.UPDATE,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=obj or stay,
+        detail=str(kind.label),
+    )
+    return event
+
+
+def _bump(stay: InpatientStay, *fields: str) -> None:
+    stay.version += 1
+    stay.save(update_fields=[*fields, "version"])
+
+
+def _active_parties(stay: InpatientStay) -> list[CaseParty]:
+    return list(stay.parties.filter(status=PartyStatus.ACTIVE).select_related("unit"))
+
+
+def _ensure_party(stay: InpatientStay, unit: Unit, acting: Acting, **extra: Any) -> CaseParty:
+    party, created = CaseParty.objects.get_or_create(
+        stay=stay,
+        unit=unit,
+        defaults={"added_at": timezone.now(), "added_by": acting.user, **extra},
+    )
+    if not created and party.status != PartyStatus.ACTIVE:
+        party.status = PartyStatus.ACTIVE
+        party.status_reason = ""
+        party.save(update_fields=["status", "status_reason"])
+    return party
+
+
+def requirements_of(stay: InpatientStay) -> rules.CategoryRequirements:
+    """What the case's category requires under the agreement version it is judged by."""
+    category = rules.PlanningCategory(stay.planning_category or rules.PlanningCategory.A)
+    return rules.category_requirements(category, agreement_of(stay.agreement))
+
+
+# --- Admission and arrival conversation -------------------------------------------------------
+
+
+@transaction.atomic
+def stay_admit(
+    *, acting: Acting, person: Person, admitted_at: datetime, treating_physician: str = ""
+) -> InpatientStay:
+    if acting.unit.kind != UnitKind.INPATIENT_WARD or acting.role not in access.WARD_ROLES:
+        raise NotAllowed(_("Bara personal på en slutenvårdsavdelning kan skriva in patienter."))
+    if admitted_at > timezone.now():
+        raise DomainError(_("Inskrivningstiden kan inte ligga i framtiden."))
+    if InpatientStay.objects.filter(person=person, status=StayStatus.OPEN).exists():
+        raise DomainError(_("Personen har redan ett pågående vårdtillfälle."))
+    stay = InpatientStay.objects.create(
+        person=person,
+        ward=acting.unit,
+        agreement=agreement_record_for(admitted_at),
+        admitted_at=admitted_at,
+        treating_physician=treating_physician,
+    )
+    _ensure_party(stay, acting.unit, acting)
+    _event(stay, CaseEventKind.ADMITTED, acting, acting.unit.name, at=admitted_at, obj=stay)
+    return stay
+
+
+@transaction.atomic
+def arrival_conversation_record(
+    *, acting: Acting, stay: InpatientStay, needs_judged_at: datetime | None = None, **fields: Any
+) -> ArrivalConversation:
+    """Document the ankomstsamtal; the planning category is derived (again) from its needs."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    conversation = ArrivalConversation.objects.create(
+        stay=stay, recorded_by=acting.user, recorded_at=timezone.now(), **fields
+    )
+    category = rules.derive_planning_category(needs_of(conversation)).value
+    changed = ["planning_category"] if category != stay.planning_category else []
+    if needs_judged_at is not None and needs_judged_at != stay.needs_judged_at:
+        if needs_judged_at < stay.admitted_at:
+            raise DomainError(_("Bedömningen kan inte ligga före inskrivningen."))
+        stay.needs_judged_at = needs_judged_at
+        changed.append("needs_judged_at")
+    previous = stay.planning_category
+    stay.planning_category = category
+    _bump(stay, *changed)
+    _event(stay, CaseEventKind.ARRIVAL_CONVERSATION, acting, obj=conversation)
+    if previous != category:
+        _event(
+            stay,
+            CaseEventKind.CATEGORY_CHANGED,
+            acting,
+            _("Planeringskategori %(new)s") % {"new": category},
+            previous=previous,
+            category=category,
+        )
+    return conversation
+
+
+# --- Messages and parties ---------------------------------------------------------------------
+
+
+def _send(
+    *,
+    acting: Acting,
+    stay: InpatientStay,
+    kind: MessageKind,
+    recipients: Iterable[Unit],
+    body: str = "",
+    payload: Mapping[str, Any] | None = None,
+) -> Message:
+    units = [u for u in dict.fromkeys(recipients) if u.pk != acting.unit.pk]
+    if not units:
+        raise DomainError(_("Välj minst en mottagare."))
+    message = Message.objects.create(
+        stay=stay,
+        kind=kind,
+        sender_unit=acting.unit,
+        sender=acting.user,
+        sent_at=timezone.now(),
+        body=body,
+        payload=dict(payload or {}),
+    )
+    MessageRecipient.objects.bulk_create(MessageRecipient(message=message, unit=u) for u in units)
+    for unit in units:
+        _ensure_party(stay, unit, acting)
+    _event(
+        stay,
+        CaseEventKind.MESSAGE_SENT,
+        acting,
+        f"{message.get_kind_display()} → " + ", ".join(u.name for u in units),
+        obj=message,
+        message=message.pk,
+        message_kind=kind.value,
+    )
+    return message
+
+
+def _party_recipients(stay: InpatientStay, acting: Acting) -> list[Unit]:
+    return [p.unit for p in _active_parties(stay) if p.unit_id != acting.unit.pk]
+
+
+@transaction.atomic
+def admission_notice_send(
+    *,
+    acting: Acting,
+    stay: InpatientStay,
+    recipients: Iterable[Unit],
+    estimated_discharge: datetime,
+    body: str = "",
+) -> Message:
+    """Inskrivningsmeddelande (2:1–2:2) with the legal content; the address never for a
+    protected identity."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    if latest_conversation(stay) is None:
+        raise DomainError(_("Dokumentera ankomstsamtalet innan inskrivningsmeddelandet skickas."))
+    if stay.planning_category == rules.PlanningCategory.A.value:
+        raise DomainError(
+            _(
+                "Kategori A: patienten behöver inga insatser efter utskrivning och omfattas "
+                "inte av lagen. Inget inskrivningsmeddelande skickas."
+            )
+        )
+    if estimated_discharge < stay.admitted_at:
+        raise DomainError(_("Beräknad utskrivning kan inte vara före inskrivningen."))
+    person = stay.person
+    message = _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.ADMISSION_NOTICE,
+        recipients=recipients,
+        body=body,
+        payload={
+            "name": person.full_name,
+            "identifier": person.display_identifier,
+            "address": person.visible_address(),
+            "protected_identity": person.protected_identity,
+            "estimated_discharge": estimated_discharge.isoformat(),
+            "planning_category": stay.planning_category,
+        },
+    )
+    stay.estimated_discharge = estimated_discharge
+    _bump(stay, "estimated_discharge")
+    return message
+
+
+@transaction.atomic
+def message_acknowledge(
+    *, acting: Acting, stay: InpatientStay, message: Message
+) -> MessageRecipient:
+    recipient = (
+        MessageRecipient.objects.select_for_update()
+        .filter(message=message, message__stay=stay, unit=acting.unit)
+        .first()
+    )
+    if recipient is None:
+        raise NotAllowed(_("Meddelandet är inte skickat till din enhet."))
+    if message.is_withdrawn:
+        raise DomainError(_("Meddelandet är makulerat och kan inte kvitteras."))
+    if recipient.acknowledged_at is not None:
+        return recipient
+    recipient.acknowledged_at = timezone.now()
+    recipient.acknowledged_by = acting.user
+    recipient.read_at = recipient.read_at or recipient.acknowledged_at
+    recipient.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at"])
+    _event(
+        stay,
+        CaseEventKind.MESSAGE_ACKNOWLEDGED,
+        acting,
+        f"{message.get_kind_display()} – {acting.unit.name}",
+        message=message.pk,
+    )
+    return recipient
+
+
+@transaction.atomic
+def message_withdraw(
+    *, acting: Acting, stay: InpatientStay, message: Message, reason: str
+) -> Message:
+    """Makulera: the message stays visible, marked withdrawn with the reason."""
+    if message.stay_id != stay.pk or message.sender_unit_id != acting.unit.pk:
+        raise NotAllowed(_("Bara enheten som skickade meddelandet kan makulera det."))
+    if not reason.strip():
+        raise DomainError(_("Ange varför meddelandet makuleras."))
+    if message.is_withdrawn:
+        raise DomainError(_("Meddelandet är redan makulerat."))
+    message.withdrawn_at = timezone.now()
+    message.withdrawn_by = acting.user
+    message.withdrawn_reason = reason.strip()
+    message.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    if message.kind == MessageKind.READY_FOR_DISCHARGE:
+        stay.ready_notice_sent_at = None
+        _bump(stay, "ready_notice_sent_at")
+    _event(
+        stay,
+        CaseEventKind.MESSAGE_WITHDRAWN,
+        acting,
+        f"{message.get_kind_display()}: {message.withdrawn_reason}",
+        message=message.pk,
+    )
+    return message
+
+
+@transaction.atomic
+def general_message_send(*, acting: Acting, stay: InpatientStay, body: str) -> Message:
+    if not body.strip():
+        raise DomainError(_("Skriv ett meddelande."))
+    return _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.GENERAL,
+        recipients=_party_recipients(stay, acting),
+        body=body.strip(),
+    )
+
+
+@transaction.atomic
+def party_add(*, acting: Acting, stay: InpatientStay, unit: Unit) -> CaseParty:
+    """Lägg till part: the new unit gets every notice already sent, to acknowledge."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    party = _ensure_party(stay, unit, acting)
+    _copy_notices_to(stay, unit)
+    _event(stay, CaseEventKind.PARTY_ADDED, acting, unit.name, unit_added=unit.pk)
+    return party
+
+
+def _copy_notices_to(stay: InpatientStay, unit: Unit) -> None:
+    messages = stay.messages.filter(withdrawn_at__isnull=True).exclude(recipients__unit=unit)
+    MessageRecipient.objects.bulk_create(
+        MessageRecipient(message=m, unit=unit) for m in messages.exclude(sender_unit=unit)
+    )
+
+
+@transaction.atomic
+def party_forward(
+    *, acting: Acting, stay: InpatientStay, to_unit: Unit, reason: str = ""
+) -> CaseParty:
+    """Vidaresänd within the municipality, e.g. needs assessment → home health care."""
+    access.require_open(stay)
+    same_municipality = (
+        acting.unit.organisation.kind == OrganisationKind.MUNICIPALITY
+        and to_unit.organisation_id == acting.unit.organisation_id
+    )
+    if not same_municipality:
+        raise NotAllowed(_("Ärenden kan bara vidaresändas till en enhet i samma kommun."))
+    party = _ensure_party(stay, to_unit, acting, forwarded_from=acting.unit)
+    _copy_notices_to(stay, to_unit)
+    _event(stay, CaseEventKind.PARTY_FORWARDED, acting, f"→ {to_unit.name}. {reason}".strip())
+    return party
+
+
+@transaction.atomic
+def party_mark_wrongly_addressed(*, acting: Acting, stay: InpatientStay, reason: str) -> CaseParty:
+    """Felsänt: the unit leaves the case and stops seeing it; the ward is told why."""
+    if acting.unit.pk == stay.ward_id:
+        raise NotAllowed(_("Den vårdande avdelningen kan inte markera ärendet som felsänt."))
+    if not reason.strip():
+        raise DomainError(_("Ange varför ärendet är felsänt, t.ex. vilken enhet som är rätt."))
+    party = CaseParty.objects.get(stay=stay, unit=acting.unit)
+    party.status = PartyStatus.WRONGLY_ADDRESSED
+    party.status_reason = reason.strip()
+    party.save(update_fields=["status", "status_reason"])
+    _event(stay, CaseEventKind.PARTY_WRONGLY_ADDRESSED, acting, f"{acting.unit.name}: {reason}")
+    return party
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def planning_note_add(*, acting: Acting, stay: InpatientStay, text: str) -> PlanningNote:
+    if not text.strip():
+        raise DomainError(_("Skriv en anteckning."))
+    note = PlanningNote.objects.create(
+        stay=stay, unit=acting.unit, author=acting.user, written_at=timezone.now(), text=text
+    )
+    _event(stay, CaseEventKind.PLANNING_NOTE, acting, acting.unit.name, obj=note)
+    return note
+
+
+@transaction.atomic
+def assessment_answer(
+    *, acting: Acting, stay: InpatientStay, answers: Mapping[str, Any]
+) -> PlanningAssessment:
+    access.require_open(stay)
+    agreement = agreement_of(stay.agreement)
+    try:
+        colour = rules.assess_colour(answers, agreement)
+    except (KeyError, ValueError) as error:
+        raise DomainError(_("Planeringsunderlaget är inte fullständigt besvarat.")) from error
+    assessment = PlanningAssessment.objects.create(
+        stay=stay,
+        unit=acting.unit,
+        answers=dict(answers),
+        colour=colour,
+        answered_at=timezone.now(),
+        answered_by=acting.user,
+    )
+    _event(stay, CaseEventKind.ASSESSMENT_ANSWERED, acting, colour, obj=assessment, colour=colour)
+    return assessment
+
+
+@transaction.atomic
+def colour_override(
+    *, acting: Acting, stay: InpatientStay, colour: str, reason: str
+) -> ColourOverride:
+    """The FVK's judgement wins over the computed colour; it is recorded with a reason."""
+    if not access.is_care_contact_unit(acting, stay):
+        raise NotAllowed(_("Bara den fasta vårdkontaktens enhet kan ändra färgen."))
+    agreement = agreement_of(stay.agreement)
+    if colour not in rules.colour_codes(agreement):
+        raise DomainError(_("Okänd färg."))
+    if not reason.strip():
+        raise DomainError(_("Motivera varför du gör en annan bedömning."))
+    previous = rules.current_colour(colour_facts_of(stay), agreement)
+    if previous and rules.is_locked(previous, agreement) and previous != colour:
+        raise DomainError(
+            _("Enligt överenskommelsen får färgen %(colour)s inte ändras.") % {"colour": previous}
+        )
+    override = ColourOverride.objects.create(
+        stay=stay,
+        colour=colour,
+        reason=reason.strip(),
+        decided_at=timezone.now(),
+        decided_by=acting.user,
+        unit=acting.unit,
+    )
+    _event(stay, CaseEventKind.COLOUR_OVERRIDDEN, acting, f"{colour}: {reason}", obj=override)
+    return override
+
+
+@transaction.atomic
+def estimated_discharge_change(
+    *, acting: Acting, stay: InpatientStay, estimated_discharge: datetime, reason: str = ""
+) -> Message:
+    """2:4: every change is announced to all parties; the messages are the history."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    if estimated_discharge < stay.admitted_at:
+        raise DomainError(_("Beräknad utskrivning kan inte vara före inskrivningen."))
+    previous = stay.estimated_discharge
+    message = _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.ESTIMATED_DISCHARGE_CHANGED,
+        recipients=_party_recipients(stay, acting),
+        body=reason,
+        payload={
+            "previous": previous.isoformat() if previous else None,
+            "estimated_discharge": estimated_discharge.isoformat(),
+        },
+    )
+    stay.estimated_discharge = estimated_discharge
+    _bump(stay, "estimated_discharge")
+    _event(
+        stay,
+        CaseEventKind.ESTIMATED_DISCHARGE_CHANGED,
+        acting,
+        timezone.localtime(estimated_discharge).strftime("%Y-%m-%d %H:%M"),
+    )
+    return message
+
+
+@transaction.atomic
+def care_contact_appoint(
+    *,
+    acting: Acting,
+    stay: InpatientStay,
+    existing: CareContact | None = None,
+    name: str = "",
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> CareContact:
+    """2:5: the head of the outpatient unit names the FVK; an existing FVK may continue."""
+    if not access.can_appoint_care_contact(acting):
+        raise NotAllowed(_("Fast vårdkontakt utses av verksamhetschefen på öppenvårdsenheten."))
+    access.require_open(stay)
+    if existing is not None:
+        if existing.person_id != stay.person_id or existing.ended_on is not None:
+            raise DomainError(_("Den fasta vårdkontakten finns inte för den här personen."))
+        contact = existing
+    else:
+        if not name.strip():
+            raise DomainError(_("Ange namnet på den fasta vårdkontakten."))
+        contact = CareContact.objects.create(
+            person=stay.person,
+            role=CareContactRole.FAST_VARDKONTAKT,
+            name=name.strip(),
+            title=title,
+            unit=acting.unit,
+            phone=phone or acting.unit.phone,
+            email=email or acting.unit.email,
+            valid_from=timezone.localdate(),
+            recorded_by=acting.user,
+        )
+    stay.care_contact = contact
+    _bump(stay, "care_contact")
+    _event(
+        stay,
+        CaseEventKind.CARE_CONTACT_APPOINTED,
+        acting,
+        f"{contact.name}, {contact.unit.name}",
+        obj=contact,
+    )
+    return contact
+
+
+@transaction.atomic
+def ready_notice_send(
+    *, acting: Acting, stay: InpatientStay, physician: str, body: str = ""
+) -> Message:
+    """3:1: underrättelse om utskrivningsklar. Its send time (to the minute) starts the clocks."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    requirements = requirements_of(stay)
+    if not _has_admission_notice(stay) and requirements.ready_notice != rules.StepRule.REQUIRED:
+        raise DomainError(
+            _(
+                "Inget inskrivningsmeddelande är skickat, så ingen underrättelse "
+                "om utskrivningsklar behövs."
+            )
+        )
+    if stay.ready_notice_sent_at is not None:
+        raise DomainError(_("Patienten är redan anmäld som utskrivningsklar."))
+    if not physician.strip():
+        raise DomainError(_("Ange vilken läkare som har bedömt patienten utskrivningsklar."))
+    message = _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.READY_FOR_DISCHARGE,
+        recipients=_party_recipients(stay, acting),
+        body=body,
+        payload={"physician": physician.strip()},
+    )
+    stay.ready_notice_sent_at = message.sent_at
+    _bump(stay, "ready_notice_sent_at")
+    return message
+
+
+def _has_admission_notice(stay: InpatientStay) -> bool:
+    return stay.messages.filter(
+        kind=MessageKind.ADMISSION_NOTICE, withdrawn_at__isnull=True
+    ).exists()
+
+
+@transaction.atomic
+def unavailability_record(
+    *, acting: Acting, stay: InpatientStay, starts_on: date, reason: str
+) -> OutpatientUnavailability:
+    """5:5: a period when regional outpatient insatser are missing or unclear."""
+    access.require_open(stay)
+    if not (access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS):
+        raise NotAllowed(_("Perioden registreras av avdelningen eller regionens öppna vård."))
+    if not reason.strip():
+        raise DomainError(_("Ange orsaken."))
+    if stay.unavailability_periods.filter(ends_on__isnull=True).exists():
+        raise DomainError(_("Det finns redan en pågående period. Avsluta den först."))
+    period = OutpatientUnavailability.objects.create(
+        stay=stay,
+        starts_on=starts_on,
+        reason=reason.strip(),
+        recorded_by=acting.user,
+        recorded_at=timezone.now(),
+    )
+    _event(
+        stay, CaseEventKind.UNAVAILABILITY_RECORDED, acting, f"{starts_on}: {reason}", obj=period
+    )
+    return period
+
+
+@transaction.atomic
+def unavailability_end(
+    *, acting: Acting, stay: InpatientStay, period: OutpatientUnavailability, ends_on: date
+) -> OutpatientUnavailability:
+    if period.stay_id != stay.pk or period.ends_on is not None:
+        raise DomainError(_("Perioden är redan avslutad."))
+    if ends_on < period.starts_on:
+        raise DomainError(_("Slutdatumet kan inte vara före startdatumet."))
+    period.ends_on = ends_on
+    period.save(update_fields=["ends_on"])
+    _event(stay, CaseEventKind.UNAVAILABILITY_ENDED, acting, str(ends_on))
+    return period
+
+
+# --- SIP invitation, discharge ----------------------------------------------------------------
+
+
+@transaction.atomic
+def sip_invitation_send(
+    *,
+    acting: Acting,
+    stay: InpatientStay,
+    meeting_at: datetime,
+    place_kind: str,
+    location: str,
+    invitees: Iterable[Unit],
+    body: str = "",
+) -> Message:
+    """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice."""
+    if not access.is_care_contact_unit(acting, stay):
+        raise NotAllowed(_("Kallelsen skickas av den fasta vårdkontakten."))
+    access.require_open(stay)
+    requirements = requirements_of(stay)
+    if not requirements.sip_required:
+        raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
+    if place_kind not in rules.MEETING_PLACES:
+        raise DomainError(_("Välj var mötet hålls."))
+    if not location.strip():
+        raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
+    return _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.SIP_INVITATION,
+        recipients=invitees,
+        body=body,
+        payload={
+            "meeting_at": meeting_at.isoformat(),
+            "place_kind": place_kind,
+            "location": location.strip(),
+        },
+    )
+
+
+@transaction.atomic
+def checklist_mark(
+    *, acting: Acting, stay: InpatientStay, checklist: ChecklistKind, item: str, note: str = ""
+) -> ChecklistMark:
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    if item not in checklist_items(stay, checklist):
+        raise DomainError(_("Okänd punkt i checklistan."))
+    mark, created = ChecklistMark.objects.get_or_create(
+        stay=stay,
+        checklist=checklist,
+        item=item,
+        defaults={"note": note, "checked_at": timezone.now(), "checked_by": acting.user},
+    )
+    if created:
+        label = checklist_items(stay, checklist)[item]
+        _event(stay, CaseEventKind.CHECKLIST_MARKED, acting, str(label), obj=mark, item=item)
+    return mark
+
+
+def checklist_items(stay: InpatientStay, checklist: ChecklistKind) -> dict[str, str]:
+    """Item id → text of a checklist, as the case's agreement version defines it."""
+    agreement = agreement_of(stay.agreement)
+    if checklist == ChecklistKind.INFORMATION_TRANSFER:
+        return {item.id: item.text for item in agreement.information_transfer}
+    return rules.home_ready_items(agreement)
+
+
+@transaction.atomic
+def care_summary_write(*, acting: Acting, stay: InpatientStay, text: str) -> InpatientStay:
+    """The plain-language summary for the patient's discharge letter; each version is an event."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    stay.care_summary = text.strip()
+    _bump(stay, "care_summary")
+    _event(stay, CaseEventKind.CARE_SUMMARY_WRITTEN, acting, text=stay.care_summary)
+    return stay
+
+
+@transaction.atomic
+def discharge_notice_send(
+    *, acting: Acting, stay: InpatientStay, discharged_at: datetime, body: str = ""
+) -> Message:
+    """Utskrivningsmeddelande the same day the patient leaves; closes the case."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    if discharged_at < stay.admitted_at or discharged_at > timezone.now():
+        raise DomainError(_("Utskrivningstiden måste ligga mellan inskrivningen och nu."))
+    message = _send(
+        acting=acting,
+        stay=stay,
+        kind=MessageKind.DISCHARGE_NOTICE,
+        recipients=_party_recipients(stay, acting),
+        body=body,
+        payload={"discharged_at": discharged_at.isoformat()},
+    )
+    stay.status = StayStatus.DISCHARGED
+    stay.discharged_at = discharged_at
+    _bump(stay, "status", "discharged_at")
+    _event(stay, CaseEventKind.DISCHARGED, acting, at=discharged_at)
+    return message
+
+
+@transaction.atomic
+def stay_interrupt(
+    *, acting: Acting, stay: InpatientStay, kind: InterruptionKind, reason: str = ""
+) -> InpatientStay:
+    """Avbrott: the process ends (death, transfer, cancelled, declined); parties are told."""
+    access.require_ward(acting, stay)
+    access.require_open(stay)
+    recipients = _party_recipients(stay, acting)
+    if recipients:
+        _send(
+            acting=acting,
+            stay=stay,
+            kind=MessageKind.GENERAL,
+            recipients=recipients,
+            body=f"{_('Processen är avbruten')}: {kind.label}. {reason}".strip(),
+            payload={"interruption": kind.value},
+        )
+    stay.status = StayStatus.INTERRUPTED
+    _bump(stay, "status")
+    _event(
+        stay,
+        CaseEventKind.INTERRUPTED,
+        acting,
+        f"{kind.label}. {reason}".strip(),
+        interruption=kind.value,
+    )
+    return stay

@@ -1,0 +1,295 @@
+"""The steps a user can take on a case, as data: form, who sees it, which service performs it.
+
+One view (:func:`samplan.discharge.views.step`) serves them all, so every step gets the same
+page shape, error handling and HTMX behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from samplan.agreements.services import agreement_of
+from samplan.core.acting import Acting
+from samplan.directory.models import Unit, UnitKind
+from samplan.discharge import access, rules, services
+from samplan.discharge import forms as f
+from samplan.discharge.models import InpatientStay, PartyStatus
+from samplan.people.models import CareContact, CareContactRole
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Promise
+    success: Promise
+    form: Callable[[InpatientStay, Acting, Any], forms.BaseForm]
+    perform: Callable[[Acting, InpatientStay, dict[str, Any]], object]
+    allowed: Callable[[Acting, InpatientStay], bool]
+
+
+def _plain(
+    form_class: type[forms.BaseForm],
+) -> Callable[[InpatientStay, Acting, Any], forms.BaseForm]:
+    return lambda stay, acting, data: form_class(data)
+
+
+def _party_units(stay: InpatientStay) -> QuerySet[Unit]:
+    active = stay.parties.filter(status=PartyStatus.ACTIVE).values("unit")
+    return Unit.objects.filter(pk__in=active).select_related("organisation")
+
+
+def care_units() -> QuerySet[Unit]:
+    return (
+        Unit.objects.active()
+        .filter(
+            kind__in=[*access.OUTPATIENT_KINDS, *access.MUNICIPAL_KINDS, UnitKind.INPATIENT_WARD]
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+def proposed_recipients(stay: InpatientStay) -> QuerySet[Unit]:
+    """Units the inskrivningsmeddelande should go to: by category, the person's municipality
+    and listed vårdcentral (SPEC §3.1). The ward can change the selection."""
+    kinds = services.requirements_of(stay).notified_unit_kinds
+    municipal = [k for k in kinds if k in access.MUNICIPAL_KINDS]
+    query = Q(kind__in=municipal, organisation__municipality_code=stay.person.municipality_code)
+    if UnitKind.PRIMARY_CARE in kinds and stay.person.listed_unit_id:
+        query |= Q(pk=stay.person.listed_unit_id)
+    return Unit.objects.active().filter(query).select_related("organisation")
+
+
+def _admission_notice_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    initial = {
+        "recipients": list(proposed_recipients(stay)),
+        "estimated_discharge": stay.estimated_discharge,
+    }
+    return f.AdmissionNoticeForm(data, units=care_units().exclude(pk=stay.ward_id), initial=initial)
+
+
+def _colour_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    agreement = agreement_of(stay.agreement)
+    return f.ColourOverrideForm(data, colours=rules.colour_choices(agreement))
+
+
+def _assessment_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    return assessment_form_class(stay)(data)
+
+
+def assessment_form_class(stay: InpatientStay) -> type[forms.Form]:
+    """A form built from the agreement's planning questions."""
+    agreement = agreement_of(stay.agreement)
+    fields: dict[str, forms.Field] = {}
+    for question in rules.planning_questions(agreement):
+        fields[question.id] = forms.ChoiceField(
+            label=question.text, choices=question.choices, widget=forms.RadioSelect
+        )
+    return type("AssessmentForm", (f.SamplanForm,), fields)
+
+
+def _sip_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    parties = _party_units(stay).exclude(pk=acting.unit.pk)
+    return f.SipInvitationForm(data, units=parties, initial={"invitees": list(parties)})
+
+
+def _care_contact_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    current = CareContact.objects.filter(
+        person=stay.person, role=CareContactRole.FAST_VARDKONTAKT, ended_on__isnull=True
+    ).select_related("unit")
+    return f.AppointCareContactForm(data, existing=current)
+
+
+def _forward_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    units = (
+        Unit.objects.active()
+        .filter(organisation=acting.unit.organisation)
+        .exclude(pk=acting.unit.pk)
+    )
+    return f.UnitChoiceForm(data, units=units)
+
+
+def _add_party_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
+    return f.UnitChoiceForm(data, units=care_units().exclude(pk__in=_party_units(stay)))
+
+
+def _is_party(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open
+
+
+def _ward(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and access.is_ward(acting, stay)
+
+
+def _not_ward(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and acting.unit.pk != stay.ward_id
+
+
+def _fvk(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and access.is_care_contact_unit(acting, stay)
+
+
+def _head_of_outpatient(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and access.can_appoint_care_contact(acting)
+
+
+def _municipal(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and acting.unit.kind in access.MUNICIPAL_KINDS
+
+
+def _unavailability(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.is_open and (
+        access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS
+    )
+
+
+STEPS: dict[str, Step] = {
+    step.slug: step
+    for step in [
+        Step(
+            "ankomstsamtal",
+            _("Dokumentera ankomstsamtal"),
+            _("Ankomstsamtalet är dokumenterat."),
+            _plain(f.ArrivalConversationForm),
+            lambda a, s, d: services.arrival_conversation_record(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "inskrivningsmeddelande",
+            _("Skicka inskrivningsmeddelande"),
+            _("Inskrivningsmeddelandet är skickat."),
+            _admission_notice_form,
+            lambda a, s, d: services.admission_notice_send(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "planeringsunderlag",
+            _("Besvara planeringsunderlag"),
+            _("Planeringsunderlaget är besvarat."),
+            _assessment_form,
+            lambda a, s, d: services.assessment_answer(acting=a, stay=s, answers=d),
+            _is_party,
+        ),
+        Step(
+            "farg",
+            _("Ändra färg efter egen bedömning"),
+            _("Din bedömning av färgen är sparad."),
+            _colour_form,
+            lambda a, s, d: services.colour_override(acting=a, stay=s, **d),
+            _fvk,
+        ),
+        Step(
+            "anteckning",
+            _("Skriv i löpande planering"),
+            _("Anteckningen är sparad."),
+            _plain(f.NoteForm),
+            lambda a, s, d: services.planning_note_add(acting=a, stay=s, **d),
+            _is_party,
+        ),
+        Step(
+            "meddelande",
+            _("Skicka generellt meddelande"),
+            _("Meddelandet är skickat."),
+            _plain(f.MessageForm),
+            lambda a, s, d: services.general_message_send(acting=a, stay=s, **d),
+            _is_party,
+        ),
+        Step(
+            "beraknad-utskrivning",
+            _("Ändra beräknad utskrivning"),
+            _("Den nya tidpunkten är skickad till alla berörda enheter."),
+            _plain(f.EstimatedDischargeForm),
+            lambda a, s, d: services.estimated_discharge_change(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "fast-vardkontakt",
+            _("Utse fast vårdkontakt"),
+            _("Fast vårdkontakt är utsedd."),
+            _care_contact_form,
+            lambda a, s, d: services.care_contact_appoint(acting=a, stay=s, **d),
+            _head_of_outpatient,
+        ),
+        Step(
+            "utskrivningsklar",
+            _("Skicka underrättelse om utskrivningsklar"),
+            _("Underrättelsen om utskrivningsklar är skickad."),
+            _plain(f.ReadyNoticeForm),
+            lambda a, s, d: services.ready_notice_send(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "oppenvard-saknas",
+            _("Registrera att öppenvårdsinsatser saknas (5 kap. 5 §)"),
+            _("Perioden är registrerad."),
+            _plain(f.UnavailabilityForm),
+            lambda a, s, d: services.unavailability_record(acting=a, stay=s, **d),
+            _unavailability,
+        ),
+        Step(
+            "kallelse",
+            _("Skicka kallelse till SIP"),
+            _("Kallelsen är skickad."),
+            _sip_form,
+            lambda a, s, d: services.sip_invitation_send(acting=a, stay=s, **d),
+            _fvk,
+        ),
+        Step(
+            "sammanfattning",
+            _("Skriv sammanfattning till patienten"),
+            _("Sammanfattningen är sparad."),
+            _plain(f.CareSummaryForm),
+            lambda a, s, d: services.care_summary_write(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "utskrivning",
+            _("Skicka utskrivningsmeddelande"),
+            _("Utskrivningsmeddelandet är skickat och ärendet avslutat."),
+            _plain(f.DischargeForm),
+            lambda a, s, d: services.discharge_notice_send(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "avbrott",
+            _("Avbryt processen"),
+            _("Processen är avbruten."),
+            _plain(f.InterruptForm),
+            lambda a, s, d: services.stay_interrupt(acting=a, stay=s, **d),
+            _ward,
+        ),
+        Step(
+            "lagg-till-enhet",
+            _("Lägg till enhet"),
+            _("Enheten är tillagd i ärendet."),
+            _add_party_form,
+            lambda a, s, d: services.party_add(acting=a, stay=s, unit=d["unit"]),
+            _ward,
+        ),
+        Step(
+            "vidaresand",
+            _("Vidaresänd inom kommunen"),
+            _("Ärendet är vidaresänt."),
+            _forward_form,
+            lambda a, s, d: services.party_forward(
+                acting=a, stay=s, to_unit=d["unit"], reason=d["reason"]
+            ),
+            _municipal,
+        ),
+        Step(
+            "felsant",
+            _("Markera som felsänt"),
+            _("Ärendet är markerat som felsänt. Din enhet ser det inte längre."),
+            _plain(f.ReasonForm),
+            lambda a, s, d: services.party_mark_wrongly_addressed(acting=a, stay=s, **d),
+            _not_ward,
+        ),
+    ]
+}
