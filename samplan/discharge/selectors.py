@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from samplan.agreements.services import agreement_of
 from samplan.audit.models import AccessAction, AccessPurpose
@@ -47,6 +48,17 @@ class ObligationView:
     mine: bool
 
 
+@dataclass(frozen=True)
+class PaymentView:
+    """The municipality's payment liability (5 kap.) as far as it has run."""
+
+    start: date | None
+    unmet: list[str]
+    days: int
+    amount_sek: int
+    problem: str = ""
+
+
 @dataclass
 class CaseOverview:
     parties: list[CaseParty]
@@ -65,6 +77,7 @@ class CaseOverview:
     notes: list[Any] = field(default_factory=list)
     checklists: list[dict[str, Any]] = field(default_factory=list)
     periods: list[Any] = field(default_factory=list)
+    payment: PaymentView | None = None
     insatser_before: list[str] = field(default_factory=list)
     needs_after: list[str] = field(default_factory=list)
 
@@ -127,6 +140,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         colour_facts_of(stay), agreement
     )
     overview.assessments = _latest_assessments(stay, agreement)
+    overview.payment = _payment(stay, agreement, now)
     overview.checklists = _checklists(stay, agreement)
     if conversation is not None:
         overview.insatser_before = _labels(
@@ -149,6 +163,31 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
             ],
         )
     return overview
+
+
+def _payment(stay: InpatientStay, agreement: Any, now: datetime) -> PaymentView | None:
+    """None where liability cannot arise (category, or no utskrivningsklar notice yet)."""
+    facts = facts_of(stay)
+    ready_at = facts.ready_notice_sent_at
+    if facts.category is None or ready_at is None:
+        return None
+    if not rules.category_requirements(facts.category, agreement).payment_liability_possible:
+        return None
+    unmet = rules.payment_preconditions(facts, agreement)
+    periods = [(p.starts_on, p.ends_on) for p in stay.unavailability_periods.all()]
+    start = rules.payment_liability_start(ready_at, agreement)
+    try:
+        days = rules.payment_liability_days(
+            ready_at,
+            stay.discharged_at,
+            not unmet,
+            periods,
+            agreement,
+            until=timezone.localdate(now),
+        )
+    except rules.PaymentAmountMissing as error:
+        return PaymentView(start, unmet, 0, 0, problem=str(error))
+    return PaymentView(start, unmet, len(days), sum(d.amount_sek for d in days))
 
 
 def _labels(conversation: ArrivalConversation, names: list[str]) -> list[str]:

@@ -175,3 +175,30 @@ def test_an_edited_agreement_file_does_not_change_a_started_case(
     assert new_due == at(2026, 11, 25, 19, 0)
     assert snapshot(county, old, now) == before
     assert dict(before)["Skicka inskrivningsmeddelande"] == at(2026, 11, 26, 7, 0)
+
+
+@pytest.mark.parametrize(
+    ("sent", "start", "days"),
+    [
+        (at(2026, 11, 23, 12, 0), "2026-11-26", 3),  # at 12.00: three days
+        (at(2026, 11, 23, 12, 1), "2026-11-27", 2),  # after 12.00: four days
+    ],
+)
+def test_case_page_shows_payment_liability_from_the_ready_notice(
+    county: County, time_machine, sent: datetime, start: str, days: int
+) -> None:
+    time_machine.move_to(at(2026, 11, 20, 9, 0), tick=False)
+    stay = admit(county, admitted_at=at(2026, 11, 20, 8, 0))
+    record_conversation(county, stay, needs_social_services=True)  # category C
+    notify(county, stay, county.social_services)
+    time_machine.move_to(sent, tick=False)
+    services.ready_notice_send(acting=county.acting(county.ward_nurse), stay=stay, physician="L")
+
+    time_machine.move_to(at(2026, 11, 28, 10, 0), tick=False)
+    municipality = sign_in(Client(), county.needs_assessor)
+    page = municipality.get(reverse("discharge:case", kwargs={"public_id": stay.public_id}))
+    text = page.content.decode()
+
+    assert "Betalningsansvar" in text
+    assert start in text
+    assert f"{days * 10900} kr" in text
