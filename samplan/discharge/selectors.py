@@ -278,6 +278,8 @@ class Worklist:
     items: list[WorkItem]
     overdue_count: int
     unacknowledged_count: int
+    ready_waiting: list[InpatientStay] = field(default_factory=list)
+    """The ward's patients who are utskrivningsklar and still in hospital, longest waiting first."""
 
 
 def worklist(*, acting: Acting, now: datetime) -> Worklist:
@@ -307,10 +309,19 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
         if mine or waiting:
             items.append(WorkItem(stay, mine, waiting))
     items.sort(key=_urgency)
+    ready_waiting = sorted(
+        (
+            stay
+            for stay in stays
+            if stay.is_open and stay.ward_id == unit_id and stay.ready_notice_sent_at is not None
+        ),
+        key=lambda stay: stay.ready_notice_sent_at,  # type: ignore[arg-type, return-value]
+    )
     return Worklist(
         items=items,
         overdue_count=sum(1 for i in items for o in i.obligations if o.overdue),
         unacknowledged_count=sum(i.unacknowledged for i in items),
+        ready_waiting=ready_waiting,
     )
 
 

@@ -127,7 +127,10 @@ def test_category_e_case_through_the_ui_by_three_units(county: County) -> None:
     step(centre, stay, "fast-vardkontakt", {"name": "Fia Fast", "title": "Distriktssköterska"})
     assert "Utse fast vårdkontakt" not in worklist_text(centre)
 
+    assert "Utskrivningsklara patienter som väntar" not in worklist_text(ward)
     step(ward, stay, "utskrivningsklar", {"physician": "Lars Läkare"})
+    waiting = worklist_text(ward).split("Utskrivningsklara patienter som väntar")[1]
+    assert stay.person.family_name in waiting
     assert "Skicka kallelse till SIP" in worklist_text(centre)
     step(
         centre,
