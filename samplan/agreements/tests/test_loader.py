@@ -275,6 +275,11 @@ V = "gavleborg.toml: versions[2024-01-01]"
             "gavleborg.toml: county: saknas",
         ),
         (
+            'county = "Exempellän"\n',
+            "county = 5\n",
+            "gavleborg.toml: county: måste vara en text",
+        ),
+        (
             "valid_from = 2024-01-01\n",
             "valid_from = 2024-01-01\nversion_id = 'x'\n",
             f"{V}.version_id: sätts automatiskt och får inte anges",

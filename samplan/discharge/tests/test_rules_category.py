@@ -211,9 +211,7 @@ def test_the_law_never_notifies_the_ward_itself(category: PlanningCategory) -> N
 # --- The category follows the facts -----------------------------------------------------------
 
 
-def test_case_category_is_unknown_until_the_arrival_conversation_and_follows_changed_needs() -> (
-    None
-):
+def test_category_unknown_until_arrival_conversation_then_follows_needs() -> None:
     facts = CaseFacts(
         agreement_version_id=GAVLEBORG.version_id,
         admitted_at=datetime(2025, 3, 10, 8, 0, tzinfo=STOCKHOLM),
@@ -225,6 +223,8 @@ def test_case_category_is_unknown_until_the_arrival_conversation_and_follows_cha
     assert facts.category is Cat.B_C
     facts = replace(
         facts,
-        needs=replace(facts.needs or Needs(), special_housing_or_health_care_in_social_services=True),
+        needs=replace(
+            facts.needs or Needs(), special_housing_or_health_care_in_social_services=True
+        ),
     )
     assert facts.category is Cat.E
