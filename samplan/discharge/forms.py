@@ -41,6 +41,28 @@ class ArrivalConversationForm(SamplanModelForm):
         ),
     )
 
+    fieldsets = (
+        (
+            _("Insatser och planer före inskrivningen"),
+            (
+                "had_home_help",
+                "had_home_health_care",
+                "had_special_housing",
+                "has_existing_sip",
+                "has_existing_care_contact",
+            ),
+        ),
+        (
+            _("Behov av insatser efter utskrivningen"),
+            (
+                "needs_regional_outpatient",
+                "needs_social_services",
+                "needs_municipal_health_care",
+                "needs_special_housing",
+            ),
+        ),
+    )
+
     class Meta:
         model = ArrivalConversation
         fields = [

@@ -140,6 +140,9 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         colour_facts_of(stay), agreement
     )
     overview.assessments = _latest_assessments(stay, agreement)
+    colour_labels = dict(rules.colour_choices(agreement))
+    for override in overview.overrides:
+        override.colour_label = colour_labels.get(override.colour, override.colour)
     overview.payment = _payment(stay, agreement, now)
     overview.checklists = _checklists(stay, agreement)
     if conversation is not None:

@@ -32,6 +32,8 @@ class Step:
     form: Callable[[InpatientStay, Acting, Any], forms.BaseForm]
     perform: Callable[[Acting, InpatientStay, dict[str, Any]], object]
     allowed: Callable[[Acting, InpatientStay], bool]
+    submit: Promise
+    """The submit button's text: what pressing it does (WCAG 2.4.6)."""
 
 
 def _plain(
@@ -128,6 +130,12 @@ def _ward(acting: Acting, stay: InpatientStay) -> bool:
     return stay.is_open and access.is_ward(acting, stay)
 
 
+def _ward_not_ready(acting: Acting, stay: InpatientStay) -> bool:
+    """Until the underrättelse is sent; after that the service refuses a second one (withdrawing
+    it makes the step available again)."""
+    return _ward(acting, stay) and stay.ready_notice_sent_at is None
+
+
 def _not_ward(acting: Acting, stay: InpatientStay) -> bool:
     return stay.is_open and acting.unit.pk != stay.ward_id
 
@@ -160,6 +168,7 @@ STEPS: dict[str, Step] = {
             _plain(f.ArrivalConversationForm),
             lambda a, s, d: services.arrival_conversation_record(acting=a, stay=s, **d),
             _ward,
+            submit=_("Spara ankomstsamtalet"),
         ),
         Step(
             "inskrivningsmeddelande",
@@ -168,6 +177,7 @@ STEPS: dict[str, Step] = {
             _admission_notice_form,
             lambda a, s, d: services.admission_notice_send(acting=a, stay=s, **d),
             _ward,
+            submit=_("Skicka inskrivningsmeddelandet"),
         ),
         Step(
             "planeringsunderlag",
@@ -176,6 +186,7 @@ STEPS: dict[str, Step] = {
             _assessment_form,
             lambda a, s, d: services.assessment_answer(acting=a, stay=s, answers=d),
             _is_party,
+            submit=_("Spara svaren"),
         ),
         Step(
             "farg",
@@ -184,6 +195,7 @@ STEPS: dict[str, Step] = {
             _colour_form,
             lambda a, s, d: services.colour_override(acting=a, stay=s, **d),
             _fvk,
+            submit=_("Spara färgen"),
         ),
         Step(
             "anteckning",
@@ -192,6 +204,7 @@ STEPS: dict[str, Step] = {
             _plain(f.NoteForm),
             lambda a, s, d: services.planning_note_add(acting=a, stay=s, **d),
             _is_party,
+            submit=_("Spara anteckningen"),
         ),
         Step(
             "meddelande",
@@ -200,6 +213,7 @@ STEPS: dict[str, Step] = {
             _plain(f.MessageForm),
             lambda a, s, d: services.general_message_send(acting=a, stay=s, **d),
             _is_party,
+            submit=_("Skicka meddelandet"),
         ),
         Step(
             "beraknad-utskrivning",
@@ -208,6 +222,7 @@ STEPS: dict[str, Step] = {
             _plain(f.EstimatedDischargeForm),
             lambda a, s, d: services.estimated_discharge_change(acting=a, stay=s, **d),
             _ward,
+            submit=_("Skicka den nya tidpunkten"),
         ),
         Step(
             "fast-vardkontakt",
@@ -216,6 +231,7 @@ STEPS: dict[str, Step] = {
             _care_contact_form,
             lambda a, s, d: services.care_contact_appoint(acting=a, stay=s, **d),
             _head_of_outpatient,
+            submit=_("Utse fast vårdkontakt"),
         ),
         Step(
             "utskrivningsklar",
@@ -223,7 +239,8 @@ STEPS: dict[str, Step] = {
             _("Underrättelsen om utskrivningsklar är skickad."),
             _plain(f.ReadyNoticeForm),
             lambda a, s, d: services.ready_notice_send(acting=a, stay=s, **d),
-            _ward,
+            _ward_not_ready,
+            submit=_("Skicka underrättelsen"),
         ),
         Step(
             "oppenvard-saknas",
@@ -232,6 +249,7 @@ STEPS: dict[str, Step] = {
             _plain(f.UnavailabilityForm),
             lambda a, s, d: services.unavailability_record(acting=a, stay=s, **d),
             _unavailability,
+            submit=_("Registrera perioden"),
         ),
         Step(
             "kallelse",
@@ -240,6 +258,7 @@ STEPS: dict[str, Step] = {
             _sip_form,
             lambda a, s, d: services.sip_invitation_send(acting=a, stay=s, **d),
             _fvk,
+            submit=_("Skicka kallelsen"),
         ),
         Step(
             "sammanfattning",
@@ -248,6 +267,7 @@ STEPS: dict[str, Step] = {
             _plain(f.CareSummaryForm),
             lambda a, s, d: services.care_summary_write(acting=a, stay=s, **d),
             _ward,
+            submit=_("Spara sammanfattningen"),
         ),
         Step(
             "utskrivning",
@@ -256,6 +276,7 @@ STEPS: dict[str, Step] = {
             _plain(f.DischargeForm),
             lambda a, s, d: services.discharge_notice_send(acting=a, stay=s, **d),
             _ward,
+            submit=_("Skicka utskrivningsmeddelandet"),
         ),
         Step(
             "avbrott",
@@ -264,6 +285,7 @@ STEPS: dict[str, Step] = {
             _plain(f.InterruptForm),
             lambda a, s, d: services.stay_interrupt(acting=a, stay=s, **d),
             _ward,
+            submit=_("Avbryt processen"),
         ),
         Step(
             "lagg-till-enhet",
@@ -272,6 +294,7 @@ STEPS: dict[str, Step] = {
             _add_party_form,
             lambda a, s, d: services.party_add(acting=a, stay=s, unit=d["unit"]),
             _ward,
+            submit=_("Lägg till enheten"),
         ),
         Step(
             "vidaresand",
@@ -282,6 +305,7 @@ STEPS: dict[str, Step] = {
                 acting=a, stay=s, to_unit=d["unit"], reason=d["reason"]
             ),
             _municipal,
+            submit=_("Vidaresänd ärendet"),
         ),
         Step(
             "felsant",
@@ -290,6 +314,7 @@ STEPS: dict[str, Step] = {
             _plain(f.ReasonForm),
             lambda a, s, d: services.party_mark_wrongly_addressed(acting=a, stay=s, **d),
             _not_ward,
+            submit=_("Markera som felsänt"),
         ),
     ]
 }

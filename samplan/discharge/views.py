@@ -167,7 +167,10 @@ def unavailability_end(request: StaffRequest, public_id: str, period_id: int) ->
         {
             "stay": stay,
             "form": form,
-            "step": {"title": _("Avsluta period utan öppenvårdsinsatser")},
+            "step": {
+                "title": _("Avsluta period utan öppenvårdsinsatser"),
+                "submit": _("Avsluta perioden"),
+            },
         },
     )
 

@@ -25,6 +25,15 @@ def describedby(field: BoundField) -> str:
     return " ".join(ids)
 
 
+@register.filter
+def anchor_id(field: BoundField) -> str:
+    """The id an error summary links to: the field's input, or the first option of a group of
+    radio buttons or checkboxes (whose ``id_for_label`` is empty, so the link would go nowhere)."""
+    if field.id_for_label:
+        return field.id_for_label
+    return f"{field.auto_id}_0" if field.auto_id else ""
+
+
 @register.simple_tag
 def field_widget(field: BoundField) -> SafeString:
     """Render the widget with aria-describedby/aria-invalid tying it to its hint and errors."""
