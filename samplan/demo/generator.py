@@ -8,8 +8,11 @@ Two layers:
   and usernames.
 * **Writing** (:func:`create_demo_county`) puts that data in the database with ``bulk_create`` in
   batches, one transaction per batch, so a million persons fit in bounded memory.
+* **Discharge cases** (:mod:`samplan.demo.cases`) are then driven through the real services, so
+  that the demo personas have work waiting when they sign in.
 
-Seeding is not access to a person's data, so nothing here writes to the access log.
+Seeding is not access to a person's data, so nothing here writes to the access log; the cases are
+access, made as staff would make them, and are logged by the services.
 
 Everything is fictional: names of places, municipality codes (2190–2193 are unused), postal
 addresses, the ``.example`` e-mail domain (RFC 2606) and telephone numbers from the series that
@@ -27,7 +30,7 @@ import sys
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
@@ -1025,6 +1028,9 @@ def county_exists() -> bool:
     return Organisation.objects.filter(kind=OrganisationKind.REGION, name=REGION_NAME).exists()
 
 
+CASES_KEY = "utskrivningsärenden"
+
+
 def create_demo_county(
     *,
     seed: int = DEFAULT_SEED,
@@ -1033,10 +1039,21 @@ def create_demo_county(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = False,
     progress_file: TextIO | None = None,
+    cases: bool = True,
+    now: datetime | None = None,
 ) -> CreationResult:
-    """Create Exempellän unless it exists. Returns whether it was created, and row counts."""
+    """Create Exempellän unless it exists. Returns whether it was created, and row counts.
+
+    With ``cases``, discharge cases in every stage follow, timed back from ``now`` (default: the
+    clock). A county that exists but whose wards have no cases yet (made before cases were part of
+    the demo, or with ``cases=False``) gets them; one that has cases is left alone.
+    """
+    # The cases module builds on this one's constants, so it is imported here.
+    from samplan.demo.cases import create_demo_cases
+
     if county_exists():
-        return CreationResult(created=False)
+        added = create_demo_cases(seed=seed, now=now) if cases else 0
+        return CreationResult(created=False, counts={CASES_KEY: added} if added else {})
     county = build_county()
     staff = build_staff(seed, county)
     with transaction.atomic():
@@ -1069,6 +1086,8 @@ def create_demo_county(
                 totals[key] += value
             bar.update(len(batch))
     counts.update(totals)
+    if cases:
+        counts[CASES_KEY] = create_demo_cases(seed=seed, now=now)
     return CreationResult(created=True, counts=counts)
 
 

@@ -30,7 +30,8 @@ SEED = 7
 
 @pytest.fixture
 def county():
-    result = create_demo_county(seed=SEED, persons=40)
+    # The structure, staff and persons; the discharge cases are tested in test_cases.py.
+    result = create_demo_county(seed=SEED, persons=40, cases=False)
     assert result.created
     return result
 

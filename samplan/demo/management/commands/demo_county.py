@@ -15,8 +15,9 @@ from samplan.demo import generator
 
 class Command(BaseCommand):
     help = (
-        "Skapar demolänet Exempellän (region, kommuner, enheter, personal och syntetiska "
-        "personer) och skriver ut demoinloggningarna. Körs bara i demoläge (SAMPLAN_DEMO=1)."
+        "Skapar demolänet Exempellän (region, kommuner, enheter, personal, syntetiska personer "
+        "och utskrivningsärenden i alla skeden) och skriver ut demoinloggningarna. Körs bara i "
+        "demoläge (SAMPLAN_DEMO=1)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=generator.DEFAULT_BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true", help="Ingen förloppsindikator.")
+        parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Inga utskrivningsärenden. Körs kommandot senare utan flaggan läggs de till.",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -54,6 +60,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             progress=not options["no_progress"],
             progress_file=sys.stderr,
+            cases=not options["no_cases"],
         )
         if result.created:
             elapsed = time.perf_counter() - started
@@ -62,6 +69,11 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"{generator.REGION_NAME} är skapad på {elapsed:.1f} s: ")
                 + summary
                 + "."
+            )
+        elif added := result.counts.get(generator.CASES_KEY):
+            self.stdout.write(
+                f"{generator.REGION_NAME} finns redan; {added} utskrivningsärenden har lagts "
+                "till. Demoinloggningarna är:"
             )
         else:
             self.stdout.write(
