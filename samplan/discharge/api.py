@@ -13,7 +13,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessPurpose
 from samplan.core.acting import Acting, DomainError
@@ -196,7 +196,7 @@ class AdmitIn(Schema):
 
 
 @router.post("", response={201: StayDetailOut}, summary="Skriv in patient")
-def admit(request: HttpRequest, data: AdmitIn) -> tuple[int, dict[str, Any]]:
+def admit(request: HttpRequest, data: AdmitIn) -> Status[dict[str, Any]]:
     acting = _acting(request)
     try:
         identifier = people_selectors.identifier_parse(data.person_identifier)
@@ -214,7 +214,7 @@ def admit(request: HttpRequest, data: AdmitIn) -> tuple[int, dict[str, Any]]:
         admitted_at=data.admitted_at,
         treating_physician=data.treating_physician,
     )
-    return 201, _detail(acting, stay)
+    return Status(201, _detail(acting, stay))
 
 
 class ArrivalConversationIn(Schema):
@@ -335,10 +335,10 @@ def forward(request: HttpRequest, stay_id: UUID, data: UnitIn) -> dict[str, Any]
 
 
 @router.post("/{stay_id}/wrongly-addressed", response={204: None}, summary="Markera som felsänt")
-def wrongly_addressed(request: HttpRequest, stay_id: UUID, data: ReasonIn) -> tuple[int, None]:
+def wrongly_addressed(request: HttpRequest, stay_id: UUID, data: ReasonIn) -> Status[None]:
     acting, stay = _stay(request, stay_id)
     services.party_mark_wrongly_addressed(acting=acting, stay=stay, reason=data.reason)
-    return 204, None
+    return Status(204, None)
 
 
 class NoteIn(Schema):

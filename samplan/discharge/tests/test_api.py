@@ -1,0 +1,288 @@
+"""The discharge process through /api/v1/ as record systems use it: three units' tokens run a
+category E case to the discharge notice, each unit's work list following every step; a token
+that is missing, wrong or revoked gets 401; a unit outside the case gets 404 and is logged;
+errors are in Swedish; a protected identity's address is never in a response."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from samplan.accounts.tokens import api_token_create
+from samplan.agreements.services import agreement_of
+from samplan.audit.models import AccessAction, AccessLogEntry
+from samplan.directory.models import Membership
+from samplan.discharge import rules
+from samplan.discharge.models import InpatientStay, MessageKind, StayStatus
+from samplan.testing.county import (
+    County,
+    admit,
+    make_county,
+    record_conversation,
+    send_admission_notice,
+)
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/stays"
+
+
+@pytest.fixture
+def county() -> County:
+    return make_county()
+
+
+class Api:
+    """A record system holding one unit's token."""
+
+    def __init__(self, membership: Membership) -> None:
+        _record, self.token = api_token_create(membership=membership, name="Journalsystem")
+        self.client = Client()
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+
+    def get(self, path: str, status: int = 200) -> Any:
+        response = self.client.get(API + path, **self._headers())
+        assert response.status_code == status, response.content.decode()
+        return response.json()
+
+    def post(self, path: str, data: dict[str, Any] | None = None, status: int = 200) -> Any:
+        response = self.client.post(
+            API + path,
+            json.dumps(data or {}, default=str),
+            content_type="application/json",
+            **self._headers(),
+        )
+        assert response.status_code == status, response.content.decode()
+        return response.json() if response.content else None
+
+    def my_tasks(self, stay_id: str) -> str:
+        """The labels of this unit's own obligations on the case, from its work list."""
+        for item in self.get("/worklist"):
+            if item["stay"]["id"] == stay_id:
+                return " | ".join(o["label"] for o in item["obligations"] if o["mine"])
+        return ""
+
+    def listed(self, stay_id: str) -> bool:
+        return any(item["stay"]["id"] == stay_id for item in self.get("/worklist"))
+
+
+def iso(moment) -> str:
+    return moment.isoformat()
+
+
+def answers_for(stay_id: str) -> dict[str, str]:
+    stay = InpatientStay.objects.get(public_id=stay_id)
+    return {q.id: q.choices[0][0] for q in rules.planning_questions(agreement_of(stay.agreement))}
+
+
+def test_category_e_case_through_the_api_by_three_units(county: County) -> None:
+    ward, centre, municipality = (
+        Api(county.ward_nurse),
+        Api(county.primary_care_head),
+        Api(county.needs_assessor),
+    )
+    person = county.person()
+    now = timezone.now()
+
+    case = ward.post(
+        "",
+        {"person_identifier": person.identifier, "admitted_at": iso(now - timedelta(hours=3))},
+        status=201,
+    )
+    stay_id = case["id"]
+    assert case["status"] == StayStatus.OPEN
+    assert "Dokumentera ankomstsamtalet" in ward.my_tasks(stay_id)
+    assert not centre.listed(stay_id)
+
+    case = ward.post(
+        f"/{stay_id}/arrival-conversation",
+        {
+            "held_at": iso(now - timedelta(hours=2)),
+            "participants": "Patienten och sonen",
+            "needs_regional_outpatient": True,
+            "needs_social_services": True,
+            "needs_municipal_health_care": True,
+            "needs_special_housing": True,
+            "brochure_given": True,
+        },
+    )
+    assert case["planning_category"] == "E"
+    assert "Skicka inskrivningsmeddelande" in ward.my_tasks(stay_id)
+
+    case = ward.post(
+        f"/{stay_id}/admission-notice",
+        {
+            "recipient_hsa_ids": [county.primary_care.hsa_id, county.social_services.hsa_id],
+            "estimated_discharge": iso(now + timedelta(days=4)),
+        },
+    )
+    assert "Skicka inskrivningsmeddelande" not in ward.my_tasks(stay_id)
+    notice = next(m for m in case["messages"] if m["kind"] == MessageKind.ADMISSION_NOTICE)
+    for unit in (centre, municipality):
+        assert "Kvittera inskrivningsmeddelande" in unit.my_tasks(stay_id)
+        case = unit.post(f"/{stay_id}/messages/{notice['id']}/acknowledge")
+        assert "Kvittera inskrivningsmeddelande" not in unit.my_tasks(stay_id)
+    acknowledged = next(m for m in case["messages"] if m["id"] == notice["id"])
+    assert all(r["acknowledged_at"] for r in acknowledged["recipients"])
+
+    assert "Besvara planeringsunderlaget" in municipality.my_tasks(stay_id)
+    case = municipality.post(f"/{stay_id}/assessments", {"answers": answers_for(stay_id)})
+    assert case["colour"]
+    assert "Besvara planeringsunderlaget" not in municipality.my_tasks(stay_id)
+
+    assert "Utse fast vårdkontakt" in centre.my_tasks(stay_id)
+    centre.post(f"/{stay_id}/care-contact", {"name": "Fia Fast", "title": "Distriktssköterska"})
+    assert "Utse fast vårdkontakt" not in centre.my_tasks(stay_id)
+
+    case = ward.post(
+        f"/{stay_id}/estimated-discharge",
+        {"estimated_discharge": iso(now + timedelta(days=2)), "reason": "Snabb förbättring"},
+    )
+    assert any(m["kind"] == MessageKind.ESTIMATED_DISCHARGE_CHANGED for m in case["messages"])
+
+    case = ward.post(f"/{stay_id}/ready-notice", {"physician": "Lars Läkare"})
+    assert case["ready_notice_sent_at"]
+    assert "Skicka kallelse till SIP" in centre.my_tasks(stay_id)
+    centre.post(
+        f"/{stay_id}/sip-invitation",
+        {
+            "meeting_at": iso(now + timedelta(days=1)),
+            "place_kind": "video",
+            "location": "https://video.example/sip",
+            "invitee_hsa_ids": [county.social_services.hsa_id, county.ward.hsa_id],
+        },
+    )
+    assert "Skicka kallelse till SIP" not in centre.my_tasks(stay_id)
+
+    for item in ("epikris", "medication_list", "medical_responsibility"):
+        ward.post(f"/{stay_id}/checklist", {"checklist": "information_transfer", "item": item})
+    ward.post(f"/{stay_id}/care-summary", {"text": "Du har vårdats för lunginflammation."})
+    case = ward.post(f"/{stay_id}/discharge", {"discharged_at": iso(timezone.now())})
+
+    assert case["status"] == StayStatus.DISCHARGED
+    assert case["discharged_at"]
+    assert any(m["kind"] == MessageKind.DISCHARGE_NOTICE for m in case["messages"])
+    assert "Kvittera utskrivningsmeddelande" in municipality.my_tasks(stay_id)
+    # Every party reads the same case.
+    for unit in (ward, centre, municipality):
+        assert unit.get(f"/{stay_id}")["status"] == StayStatus.DISCHARGED
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer spl_wrong", "Token abc", "Bearer "],
+    ids=["missing", "unknown", "other-scheme", "empty"],
+)
+def test_requests_without_a_valid_token_get_401_in_swedish(county: County, header) -> None:
+    headers = {"HTTP_AUTHORIZATION": header} if header is not None else {}
+    response = Client().get(f"{API}/worklist", **headers)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "API-nyckel saknas, är ogiltig eller återkallad."}
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_stops_working_at_once(county: County) -> None:
+    api = Api(county.ward_nurse)
+    api.get("/worklist")
+    county.ward_nurse.api_tokens.update(revoked_at=timezone.now())
+    api.get("/worklist", status=401)
+
+
+def test_a_non_party_unit_gets_404_and_the_attempt_is_logged(county: County) -> None:
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    outsider = Api(county.outsider)
+
+    assert outsider.get(f"/{stay.public_id}", status=404) == {"detail": "Finns inte."}
+    outsider.post(f"/{stay.public_id}/notes", {"text": "Smyg"}, status=404)
+    assert not outsider.listed(str(stay.public_id))
+
+    denied = AccessLogEntry.objects.filter(
+        action=AccessAction.DENIED, user=county.outsider.user, person_id=stay.person_id
+    )
+    assert denied.count() == 2
+    assert not stay.notes.exists()
+
+
+def test_a_rule_broken_through_the_api_is_refused_in_swedish(county: County) -> None:
+    stay = admit(county)
+    centre = Api(county.primary_care_head)
+    ward = Api(county.ward_nurse)
+    # The municipality is not yet a party, and the ward may not appoint the FVK.
+    response = ward.post(f"/{stay.public_id}/care-contact", {"name": "Fia Fast"}, status=403)
+    assert response["detail"]
+    assert not centre.listed(str(stay.public_id))
+    response = ward.post(
+        f"/{stay.public_id}/admission-notice",
+        {"recipient_hsa_ids": ["SE-FINNS-INTE"], "estimated_discharge": iso(timezone.now())},
+        status=409,
+    )
+    assert response == {"detail": "Okända HSA-id: SE-FINNS-INTE"}
+
+
+def test_malformed_input_is_explained_field_by_field_in_swedish(county: County) -> None:
+    ward = Api(county.ward_nurse)
+    response = ward.post("", {"admitted_at": "i går"}, status=422)
+    assert response["detail"] == "Anropet innehåller fel."
+    assert {(e["field"], e["message"]) for e in response["errors"]} == {
+        ("person_identifier", "Uppgiften saknas."),
+        (
+            "admitted_at",
+            "Ange datum och tid i ISO 8601, t.ex. 2026-03-01T14:30:00+01:00.",
+        ),
+    }
+
+
+@pytest.mark.parametrize("protected", [True, False])
+def test_a_protected_identity_address_is_never_in_a_response(county: County, protected) -> None:
+    person = county.person(protected=protected, street_address="Lindvägen 7", city="Gömstad")
+    stay = admit(county, person)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    for membership in (county.ward_nurse, county.primary_care_head):
+        api = Api(membership)
+        detail = json.dumps(api.get(f"/{stay.public_id}"), ensure_ascii=False)
+        listed = json.dumps(api.get("/worklist"), ensure_ascii=False)
+        assert str(stay.public_id) in listed
+        # The inskrivningsmeddelande carries the address, unless the identity is protected.
+        assert ("Lindvägen 7" in detail) is not protected
+        assert "Lindvägen" not in listed
+        assert ("Gömstad" in detail + listed) is not protected
+
+
+def test_the_openapi_schema_lists_every_step(county: County) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    paths = set(schema["paths"])
+    for suffix in (
+        "",
+        "/worklist",
+        "/{stay_id}",
+        "/{stay_id}/arrival-conversation",
+        "/{stay_id}/admission-notice",
+        "/{stay_id}/messages/{message_id}/acknowledge",
+        "/{stay_id}/messages/{message_id}/withdraw",
+        "/{stay_id}/assessments",
+        "/{stay_id}/colour-override",
+        "/{stay_id}/estimated-discharge",
+        "/{stay_id}/care-contact",
+        "/{stay_id}/ready-notice",
+        "/{stay_id}/unavailability",
+        "/{stay_id}/sip-invitation",
+        "/{stay_id}/checklist",
+        "/{stay_id}/care-summary",
+        "/{stay_id}/discharge",
+        "/{stay_id}/interruption",
+        "/{stay_id}/forward",
+        "/{stay_id}/parties",
+        "/{stay_id}/wrongly-addressed",
+    ):
+        assert f"/api/v1/stays{suffix}" in paths, suffix
+    assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
