@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "samplan.audit",
     "samplan.agreements",
     "samplan.discharge",
+    "samplan.sip",
     "samplan.demo",
 ]
 

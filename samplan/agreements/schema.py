@@ -52,6 +52,7 @@ __all__ = [
     "PlanningModel",
     "PlanningQuestion",
     "QuestionOption",
+    "SipRules",
     "UnitKind",
     "contrast_ratio",
     "to_local",
@@ -406,6 +407,23 @@ class PaymentRule(_Frozen):
         return self
 
 
+# --- SIP (samordnad individuell plan) --------------------------------------------------------
+
+
+class SipRules(_Frozen):
+    """What the work lists hold a SIP process to (SPEC §4), in calendar days (Stockholm dates).
+
+    The law sets no such times outside the discharge process; these are the county's own
+    expectations, and the defaults apply to an agreement file without a ``sip`` section."""
+
+    invitation_within_days: StrictInt = Field(default=14, ge=0)
+    """From the start of a SIP process, for the kallelse to the first meeting."""
+    plan_within_days_after_meeting: StrictInt = Field(default=14, ge=0)
+    """From the first meeting, for the plan to be established."""
+    inactivity_days: StrictInt = Field(default=60, ge=1)
+    """Days after the last meeting with nothing recorded before "ingen aktivitet" is shown."""
+
+
 # --- A version and the whole agreement --------------------------------------------------------
 
 LAW_NOTICE_RECIPIENTS: dict[PlanningCategory, tuple[UnitKind, ...]] = {
@@ -458,6 +476,7 @@ class AgreementVersion(_Frozen):
     planning: PlanningModel
     home_ready_checklist: tuple[ChecklistItem, ...] = Field(min_length=1)
     payment: PaymentRule
+    sip: SipRules = SipRules()
 
     @model_validator(mode="before")
     @classmethod

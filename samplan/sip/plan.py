@@ -1,0 +1,363 @@
+"""The content of a SIP plan as a validated document, and the readable difference between two
+versions of it. Pure: no ORM, no HTTP.
+
+The plan states what HSL 16 kap. 4 § requires (SPEC §4): the insatser needed, which organisation
+(huvudman) is responsible for each, which actions are taken by others than the region and the
+municipality (an action whose ``organisation_kind`` is ``other``), and which organisation holds
+the overall responsibility. Practice puts the person's own long-term goal and sub-goals, in their
+own words, first; every action says who does what and by when; the plan names a follow-up date
+and who follows up.
+
+Goals and actions carry a stable ``id``: it identifies the same goal or action across drafts and
+established versions, so :func:`plan_diff` can say "status changed" rather than "removed, added",
+and action progress after establishment is recorded against it. New items may come without an id;
+:func:`with_ids` gives them one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+__all__ = [
+    "ACTION_STATUS_LABELS",
+    "OPEN_ACTION_STATUSES",
+    "ORGANISATION_KIND_LABELS",
+    "ActionStatus",
+    "Change",
+    "Goal",
+    "OrganisationKind",
+    "PlanAction",
+    "PlanContent",
+    "apply_progress",
+    "plan_diff",
+    "plan_problems",
+    "with_ids",
+]
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]*$", max_length=40)]
+
+
+class OrganisationKind(StrEnum):
+    """Who is responsible for an action: the region, the municipality, or someone else
+    (school, Försäkringskassan, Arbetsförmedlingen, the person's family, …)."""
+
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+
+
+ORGANISATION_KIND_LABELS: dict[OrganisationKind, str] = {
+    OrganisationKind.REGION: "Region",
+    OrganisationKind.MUNICIPALITY: "Kommun",
+    OrganisationKind.OTHER: "Annan aktör",
+}
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
+    ActionStatus.PLANNED: "Planerad",
+    ActionStatus.ONGOING: "Pågår",
+    ActionStatus.DONE: "Klar",
+    ActionStatus.CANCELLED: "Avbruten",
+}
+
+OPEN_ACTION_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.ONGOING})
+"""An action in one of these statuses is still to be carried out (and can be overdue)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Goal(_Model):
+    """A sub-goal (delmål) in the person's own words, and how everyone will know it is reached."""
+
+    id: ItemId = ""
+    text: LongText = Field(min_length=1)
+    measure: LongText = ""
+
+
+class PlanAction(_Model):
+    """An insats or other action: who (organisation, unit, person) does what, by when.
+
+    ``unit_id`` points at a participant unit when the organisation is one; services then fill in
+    ``organisation`` and ``organisation_kind`` from it so the version reads without the
+    directory."""
+
+    id: ItemId = ""
+    what: LongText = Field(min_length=1)
+    organisation_kind: OrganisationKind
+    organisation: ShortText = ""
+    unit_id: int | None = None
+    responsible: ShortText = ""
+    due: date | None = None
+    status: ActionStatus = ActionStatus.PLANNED
+    goal_ids: tuple[ItemId, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due is not None and self.due < today
+
+
+class PlanContent(_Model):
+    """A whole plan: a draft being written, or the snapshot of an established version."""
+
+    long_term_goal: LongText = ""
+    """The person's own long-term goal, in their own words ("vad är viktigt för dig?")."""
+    goals: tuple[Goal, ...] = ()
+    needs: tuple[ShortText, ...] = ()
+    actions: tuple[PlanAction, ...] = ()
+    lead_unit_id: int | None = None
+    lead_organisation: ShortText = ""
+    """The organisation (and unit) holding the overall responsibility for the plan."""
+    follow_up_on: date | None = None
+    follow_up_by: ShortText = ""
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> PlanContent:
+        for name, items in (("goals", self.goals), ("actions", self.actions)):
+            ids = [item.id for item in items if item.id]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"{name}: samma id förekommer flera gånger")
+        goal_ids = {g.id for g in self.goals}
+        for action in self.actions:
+            unknown = [g for g in action.goal_ids if g not in goal_ids]
+            if unknown:
+                raise ValueError(f"insats {action.id or action.what!r}: okänt delmål {unknown[0]}")
+        return self
+
+    def action(self, action_id: str) -> PlanAction | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+_Item = TypeVar("_Item", Goal, PlanAction)
+
+
+def with_ids(content: PlanContent, new_id: Callable[[], str]) -> PlanContent:
+    """``content`` with an id given to every goal and action that has none."""
+
+    def fill(items: Iterable[_Item]) -> tuple[_Item, ...]:
+        return tuple(
+            item if item.id else item.model_copy(update={"id": new_id()}) for item in items
+        )
+
+    return content.model_copy(
+        update={"goals": fill(content.goals), "actions": fill(content.actions)}
+    )
+
+
+def plan_problems(content: PlanContent) -> list[str]:
+    """What the plan still lacks before it can be established (HSL 16:4 and practice), in
+    Swedish. Empty when nothing is missing."""
+    problems = []
+    if not content.long_term_goal:
+        problems.append("Personens långsiktiga mål saknas.")
+    if not content.actions:
+        problems.append("Planen har inga insatser.")
+    for action in content.actions:
+        if not action.organisation:
+            problems.append(f"Insatsen ”{action.what}” saknar ansvarig organisation.")
+    if not content.lead_organisation:
+        problems.append(
+            "Det är inte bestämt vilken organisation som har det övergripande ansvaret."
+        )
+    return problems
+
+
+# --- Differences between versions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One readable difference. ``kind`` is stable for code (e.g. ``action_status``); ``text``
+    is the Swedish sentence shown to the user."""
+
+    kind: str
+    text: str
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "inget datum"
+
+
+def _q(text: str) -> str:
+    return f"”{text}”" if text else "(tomt)"
+
+
+def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
+    """What changed from ``old`` to ``new``, in plan order: goals, needs, actions, overall
+    responsibility, follow-up. ``old`` ``None`` is the empty plan (a first version)."""
+    old = old or PlanContent()
+    changes: list[Change] = []
+    if old.long_term_goal != new.long_term_goal:
+        if not old.long_term_goal:
+            changes.append(Change("goal", f"Långsiktigt mål: {_q(new.long_term_goal)}."))
+        else:
+            changes.append(
+                Change(
+                    "goal",
+                    f"Långsiktigt mål ändrat från {_q(old.long_term_goal)} "
+                    f"till {_q(new.long_term_goal)}.",
+                )
+            )
+    changes += _goal_changes(old.goals, new.goals)
+    for need in new.needs:
+        if need not in old.needs:
+            changes.append(Change("need_added", f"Behov tillagt: {_q(need)}."))
+    for need in old.needs:
+        if need not in new.needs:
+            changes.append(Change("need_removed", f"Behov borttaget: {_q(need)}."))
+    changes += _action_changes(old.actions, new.actions)
+    if old.lead_organisation != new.lead_organisation:
+        changes.append(
+            Change(
+                "lead",
+                f"Övergripande ansvar ändrat från {_q(old.lead_organisation)} "
+                f"till {_q(new.lead_organisation)}.",
+            )
+        )
+    if old.follow_up_on != new.follow_up_on:
+        changes.append(
+            Change(
+                "follow_up_on",
+                f"Uppföljningsdatum ändrat från {_d(old.follow_up_on)} "
+                f"till {_d(new.follow_up_on)}.",
+            )
+        )
+    if old.follow_up_by != new.follow_up_by:
+        changes.append(
+            Change(
+                "follow_up_by",
+                f"Den som följer upp ändrad från {_q(old.follow_up_by)} "
+                f"till {_q(new.follow_up_by)}.",
+            )
+        )
+    return changes
+
+
+def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
+    changes = []
+    before = {g.id: g for g in old}
+    after_ids = {g.id for g in new}
+    for goal in new:
+        previous = before.get(goal.id) if goal.id else None
+        if previous is None:
+            changes.append(Change("subgoal_added", f"Delmål tillagt: {_q(goal.text)}."))
+            continue
+        if previous.text != goal.text:
+            changes.append(
+                Change(
+                    "subgoal_changed",
+                    f"Delmål ändrat från {_q(previous.text)} till {_q(goal.text)}.",
+                )
+            )
+        if previous.measure != goal.measure:
+            changes.append(
+                Change(
+                    "subgoal_measure",
+                    f"Hur delmålet {_q(goal.text)} mäts ändrat från {_q(previous.measure)} "
+                    f"till {_q(goal.measure)}.",
+                )
+            )
+    for goal in old:
+        if not goal.id or goal.id not in after_ids:
+            changes.append(Change("subgoal_removed", f"Delmål borttaget: {_q(goal.text)}."))
+    return changes
+
+
+def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) -> list[Change]:
+    changes = []
+    before = {a.id: a for a in old}
+    after_ids = {a.id for a in new}
+    for action in new:
+        previous = before.get(action.id) if action.id else None
+        name = _q(action.what)
+        if previous is None:
+            who = ", ".join(p for p in (action.organisation, action.responsible) if p)
+            due = f", senast {action.due.isoformat()}" if action.due else ""
+            changes.append(
+                Change("action_added", f"Insats tillagd: {name} ({who or 'ansvarig saknas'}{due}).")
+            )
+            continue
+        if previous.what != action.what:
+            changes.append(
+                Change(
+                    "action_what",
+                    f"Insatsen {_q(previous.what)} ändrad till {name}.",
+                )
+            )
+        if (previous.organisation, previous.organisation_kind) != (
+            action.organisation,
+            action.organisation_kind,
+        ):
+            changes.append(
+                Change(
+                    "action_organisation",
+                    f"Ansvarig organisation för {name} ändrad från {_q(previous.organisation)} "
+                    f"till {_q(action.organisation)}.",
+                )
+            )
+        if previous.responsible != action.responsible:
+            changes.append(
+                Change(
+                    "action_responsible",
+                    f"Ansvarig person för {name} ändrad från {_q(previous.responsible)} "
+                    f"till {_q(action.responsible)}.",
+                )
+            )
+        if previous.due != action.due:
+            changes.append(
+                Change(
+                    "action_due",
+                    f"Slutdatum för {name} ändrat från {_d(previous.due)} till {_d(action.due)}.",
+                )
+            )
+        if previous.status != action.status:
+            changes.append(
+                Change(
+                    "action_status",
+                    f"Status för {name} ändrad från {ACTION_STATUS_LABELS[previous.status]} "
+                    f"till {ACTION_STATUS_LABELS[action.status]}.",
+                )
+            )
+    for action in old:
+        if not action.id or action.id not in after_ids:
+            changes.append(Change("action_removed", f"Insats borttagen: {_q(action.what)}."))
+    return changes
+
+
+def apply_progress(
+    content: PlanContent, progress: Iterable[tuple[str, ActionStatus | str]]
+) -> PlanContent:
+    """``content`` with each action's status replaced by its latest progress event.
+
+    ``progress`` is (action id, status) in the order recorded; ids not in the plan are ignored.
+    The established version itself is never changed: this is how it reads today."""
+    latest = {action_id: ActionStatus(status) for action_id, status in progress}
+    if not latest:
+        return content
+    actions = tuple(
+        a.model_copy(update={"status": latest[a.id]}) if a.id in latest else a
+        for a in content.actions
+    )
+    return content.model_copy(update={"actions": actions})

@@ -1,0 +1,382 @@
+"""The rules of a SIP process as pure functions over plain facts (no ORM, no HTTP).
+
+* :func:`consent_state` — whether the person's consent allows sharing with other organisations
+  (SPEC §4, §9): the person's own for an adult, the guardians' for a child, and what is missing.
+* :func:`approval_missing` — who still has to approve before a plan version is established.
+* :func:`derive_status` — the process status from what has happened.
+* :func:`worklist_flags` — what the work list shows about a process: kallelse due, plan not
+  established after the meeting, actions overdue, no follow-up date, participants without
+  mandate, no activity since the last meeting (the failures the user audit names, made visible).
+
+Texts are Swedish, shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from samplan.agreements.schema import SipRules, to_local
+from samplan.sip.plan import PlanContent
+
+__all__ = [
+    "ADULT_AGE",
+    "ConsentFact",
+    "ConsentGiver",
+    "ConsentState",
+    "ConsentStatus",
+    "Flag",
+    "FlagCode",
+    "MeetingFact",
+    "NeedLevel",
+    "ParticipantFact",
+    "ProcessStatus",
+    "SipFacts",
+    "age_on",
+    "approval_missing",
+    "consent_state",
+    "derive_status",
+    "is_child",
+    "participants_without_mandate",
+    "worklist_flags",
+]
+
+ADULT_AGE = 18
+
+
+class NeedLevel(StrEnum):
+    """Behovsstyrd SIP (SPEC §4, Skaraborg): how much coordination the person needs."""
+
+    NONE = "none"
+    INTERNAL = "internal"
+    SHORT = "short"
+    OVER_TIME = "over_time"
+
+
+class ProcessStatus(StrEnum):
+    PREPARING = "preparing"
+    ESTABLISHED = "established"
+    FOLLOW_UP = "follow_up"
+    CLOSED = "closed"
+
+
+def derive_status(*, closed: bool, has_version: bool, has_follow_up_meeting: bool) -> ProcessStatus:
+    """Closed wins; then follow-up once a follow-up or evaluation meeting is called after a plan
+    was established; established once a version exists; otherwise still preparing."""
+    if closed:
+        return ProcessStatus.CLOSED
+    if has_version and has_follow_up_meeting:
+        return ProcessStatus.FOLLOW_UP
+    if has_version:
+        return ProcessStatus.ESTABLISHED
+    return ProcessStatus.PREPARING
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+class ConsentGiver(StrEnum):
+    PERSON = "person"
+    GUARDIAN = "guardian"
+    REPRESENTATIVE = "representative"
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    """One recorded consent event. ``given`` False is a withdrawal. ``name`` tells two guardians
+    (or representatives) apart; the person's own events need none."""
+
+    given: bool
+    giver: ConsentGiver
+    on: date
+    name: str = ""
+    order: int = 0
+    """Tie-break for events on the same date: the recording order."""
+
+    @property
+    def giver_key(self) -> tuple[ConsentGiver, str]:
+        name = "" if self.giver == ConsentGiver.PERSON else " ".join(self.name.lower().split())
+        return (self.giver, name)
+
+
+class ConsentStatus(StrEnum):
+    VALID = "valid"
+    MISSING = "missing"
+    WITHDRAWN = "withdrawn"
+    CHILD_NEEDS_GUARDIAN = "child_needs_guardian"
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    status: ConsentStatus
+    is_child: bool
+    missing: tuple[str, ...] = ()
+    """What is still needed for valid consent (Swedish); empty when valid."""
+    advice: tuple[str, ...] = ()
+    """What should be done but does not block sharing, e.g. the child's own view."""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == ConsentStatus.VALID
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Full years: a person born on 29 February turns a year older on 1 March in common years."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def is_child(birth_date: date, on: date) -> bool:
+    return age_on(birth_date, on) < ADULT_AGE
+
+
+def consent_state(
+    facts: Iterable[ConsentFact],
+    birth_date: date,
+    on: date,
+    *,
+    child_view_recorded: bool = False,
+) -> ConsentState:
+    """The consent in force on ``on``.
+
+    Who can consent depends on the person's age that day: an adult consents personally or through
+    a representative (god man, förvaltare, fullmakt); for a child under 18 the guardians consent,
+    and the child's own view is heard and recorded separately (advice, not a condition). Each
+    giver's latest event counts; any one of them withdrawn means withdrawn — sharing stops at once
+    when anyone entitled to decide says no. Events after ``on`` do not count yet; a guardian's
+    consent ends when the person turns 18.
+    """
+    child = is_child(birth_date, on)
+    entitled = (
+        {ConsentGiver.GUARDIAN} if child else {ConsentGiver.PERSON, ConsentGiver.REPRESENTATIVE}
+    )
+    latest: dict[tuple[ConsentGiver, str], ConsentFact] = {}
+    for fact in sorted((f for f in facts if f.on <= on), key=lambda f: (f.on, f.order)):
+        latest[fact.giver_key] = fact
+    relevant = [f for key, f in latest.items() if key[0] in entitled]
+    advice: tuple[str, ...] = ()
+    if child and not child_view_recorded:
+        advice = ("Barnets egen uppfattning är inte dokumenterad.",)
+    if any(not f.given for f in relevant):
+        withdrawn_by = sorted(_giver_text(f) for f in relevant if not f.given)
+        return ConsentState(
+            ConsentStatus.WITHDRAWN,
+            child,
+            (f"Samtycket är återkallat av {', '.join(withdrawn_by)}.",),
+            advice,
+        )
+    if relevant:
+        return ConsentState(ConsentStatus.VALID, child, (), advice)
+    if child:
+        return ConsentState(
+            ConsentStatus.CHILD_NEEDS_GUARDIAN,
+            child,
+            ("Samtycke från vårdnadshavare saknas.",),
+            advice,
+        )
+    missing = ["Personens samtycke saknas."]
+    if any(key[0] == ConsentGiver.GUARDIAN for key in latest):
+        missing.append(
+            "Personen har fyllt 18 år: vårdnadshavarens samtycke gäller inte längre, "
+            "personen behöver själv samtycka."
+        )
+    return ConsentState(ConsentStatus.MISSING, child, tuple(missing), advice)
+
+
+def _giver_text(fact: ConsentFact) -> str:
+    if fact.giver == ConsentGiver.PERSON:
+        return "personen"
+    label = "vårdnadshavare" if fact.giver == ConsentGiver.GUARDIAN else "företrädare"
+    return f"{label} {fact.name}".strip()
+
+
+# --- Approval ---------------------------------------------------------------------------------
+
+
+def approval_missing(
+    required: Iterable[tuple[int, str]], approved: Iterable[int], *, person_agreed: bool
+) -> list[str]:
+    """Who still has to approve, in Swedish; empty when the plan may be established.
+
+    ``required`` are (participant id, name) of the participants with mandate who were at the
+    meeting (all active participants with mandate if no meeting was recorded): each must approve.
+    The person (or for a child the guardian) must have agreed to the plan."""
+    given = set(approved)
+    missing = [f"{name} har inte godkänt planen." for pk, name in required if pk not in given]
+    if not person_agreed:
+        missing.insert(0, "Personen (eller vårdnadshavaren) har inte godkänt planen.")
+    return missing
+
+
+# --- Mandate ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantFact:
+    kind: str
+    """``unit``, ``staff``, ``relative`` or ``external``."""
+    name: str
+    has_mandate: bool
+    unit_id: int | None = None
+
+
+def participants_without_mandate(participants: Iterable[ParticipantFact]) -> list[str]:
+    """Names of the active participants who cannot decide for their organisation.
+
+    Relatives never need a mandate. A unit is covered when the unit itself, or a named staff
+    member of it, has a mandate; a named staff member or external actor without one is listed
+    (the user audit's "wrong participants")."""
+    people = list(participants)
+    covered = {p.unit_id for p in people if p.has_mandate and p.unit_id is not None}
+    missing = []
+    for p in people:
+        if p.kind == "relative" or p.has_mandate:
+            continue
+        if p.kind == "unit" and p.unit_id in covered:
+            continue
+        missing.append(p.name)
+    return missing
+
+
+# --- Work list flags --------------------------------------------------------------------------
+
+
+class FlagCode(StrEnum):
+    INVITATION_DUE = "invitation_due"
+    PLAN_NOT_ESTABLISHED = "plan_not_established"
+    ACTIONS_OVERDUE = "actions_overdue"
+    NO_FOLLOW_UP_DATE = "no_follow_up_date"
+    FOLLOW_UP_DUE = "follow_up_due"
+    PARTICIPANTS_WITHOUT_MANDATE = "participants_without_mandate"
+    NO_ACTIVITY = "no_activity"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: FlagCode
+    text: str
+    due: date | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingFact:
+    kind: str
+    """``first``, ``follow_up`` or ``evaluation``."""
+    meeting_at: datetime
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class SipFacts:
+    """What the flags read about one process. Datetimes are aware."""
+
+    started_at: datetime
+    closed: bool = False
+    need_level: NeedLevel | None = None
+    meetings: Sequence[MeetingFact] = ()
+    established_at: datetime | None = None
+    """When the first plan version was established."""
+    latest_established_at: datetime | None = None
+    """When the latest plan version was established: a follow-up meeting called after it
+    answers its follow-up date."""
+    plan: PlanContent | None = None
+    """The latest established version, with the actions' current statuses applied."""
+    participants_without_mandate: Sequence[str] = ()
+    last_activity_at: datetime | None = None
+    rules: SipRules = field(default_factory=SipRules)
+
+
+def _local_date(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
+    """The flags for the work list, most urgent kinds first. A closed process has none; nor a
+    process whose need level is "no SIP" (except participants without mandate is moot then)."""
+    if facts.closed or facts.need_level == NeedLevel.NONE:
+        return []
+    today = _local_date(now)
+    rules = facts.rules
+    flags: list[Flag] = []
+    meetings = [m for m in facts.meetings if not m.cancelled]
+    if not meetings:
+        due = _local_date(facts.started_at) + timedelta(days=rules.invitation_within_days)
+        flags.append(
+            Flag(
+                FlagCode.INVITATION_DUE,
+                f"Kallelse till SIP-möte ska skickas senast {due.isoformat()}.",
+                due,
+                today > due,
+            )
+        )
+    held = [m for m in meetings if m.meeting_at <= now]
+    if held and facts.established_at is None:
+        first = min(held, key=lambda m: m.meeting_at)
+        due = _local_date(first.meeting_at) + timedelta(days=rules.plan_within_days_after_meeting)
+        if today > due:
+            flags.append(
+                Flag(
+                    FlagCode.PLAN_NOT_ESTABLISHED,
+                    f"Planen är inte fastställd, {(today - _local_date(first.meeting_at)).days} "
+                    "dagar efter mötet.",
+                    due,
+                    True,
+                )
+            )
+    if facts.plan is not None:
+        overdue = [a for a in facts.plan.actions if a.is_overdue(today)]
+        if overdue:
+            earliest = min(a.due for a in overdue if a.due is not None)
+            flags.append(
+                Flag(
+                    FlagCode.ACTIONS_OVERDUE,
+                    f"{len(overdue)} {'insats' if len(overdue) == 1 else 'insatser'} "
+                    "har passerat sitt slutdatum.",
+                    earliest,
+                    True,
+                )
+            )
+        follow_up_on = facts.plan.follow_up_on
+        if follow_up_on is None:
+            flags.append(
+                Flag(FlagCode.NO_FOLLOW_UP_DATE, "Den fastställda planen saknar uppföljningsdatum.")
+            )
+        elif today > follow_up_on and not any(
+            m.kind != "first" and m.meeting_at >= (facts.latest_established_at or m.meeting_at)
+            for m in meetings
+        ):
+            flags.append(
+                Flag(
+                    FlagCode.FOLLOW_UP_DUE,
+                    f"Uppföljningen skulle ha skett {follow_up_on.isoformat()} "
+                    "men inget uppföljningsmöte är kallat.",
+                    follow_up_on,
+                    True,
+                )
+            )
+    if facts.participants_without_mandate:
+        names = ", ".join(facts.participants_without_mandate)
+        flags.append(
+            Flag(FlagCode.PARTICIPANTS_WITHOUT_MANDATE, f"Deltagare utan mandat: {names}.")
+        )
+    if held:
+        last_meeting = max(m.meeting_at for m in held)
+        last = max(last_meeting, facts.last_activity_at or last_meeting)
+        quiet_since = _local_date(last)
+        due = quiet_since + timedelta(days=rules.inactivity_days)
+        upcoming = any(m.meeting_at > now for m in meetings)
+        if today > due and not upcoming:
+            flags.append(
+                Flag(
+                    FlagCode.NO_ACTIVITY,
+                    f"Ingen aktivitet sedan {quiet_since.isoformat()}.",
+                    due,
+                    True,
+                )
+            )
+    return flags

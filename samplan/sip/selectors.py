@@ -1,0 +1,389 @@
+"""Reads for the SIP pages and API: the work list and the process overview, each in a constant
+number of queries whatever the number of processes, participants, meetings or versions.
+
+* :func:`worklist` – the acting unit's open SIP processes (those it may see now) with the work
+  list flags, flagged and overdue first.
+* :func:`process_overview` – everything the case page shows about one process.
+* :func:`effective_plan` – the latest established version as it reads today (action progress
+  applied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Max, Prefetch, QuerySet
+from django.utils import timezone
+
+from samplan.agreements.services import agreement_of
+from samplan.audit.models import AccessAction, AccessPurpose
+from samplan.audit.services import log_access
+from samplan.core.acting import Acting
+from samplan.discharge import rules as discharge_rules
+from samplan.discharge.facts import colour_facts_of
+from samplan.sip import access, rules
+from samplan.sip.models import (
+    ActionProgress,
+    ConsentEvent,
+    Evaluation,
+    MeetingMinutes,
+    PlanApproval,
+    PlanDraft,
+    PlanVersion,
+    PreparationEntry,
+    PreparationKind,
+    ProcessStatus,
+    SipEvent,
+    SipMeeting,
+    SipParticipant,
+    SipProcess,
+)
+from samplan.sip.plan import Change, PlanContent, apply_progress, plan_diff
+
+__all__ = [
+    "MeetingView",
+    "ProcessOverview",
+    "SipWorkItem",
+    "VersionView",
+    "effective_plan",
+    "process_overview",
+    "worklist",
+]
+
+
+def _participants_prefetch() -> Prefetch[Any]:
+    return Prefetch(
+        "participants",
+        queryset=SipParticipant.objects.select_related("unit__organisation").order_by(
+            "added_at", "pk"
+        ),
+    )
+
+
+def _versions_prefetch() -> Prefetch[Any]:
+    return Prefetch("versions", queryset=PlanVersion.objects.order_by("number"))
+
+
+def effective_plan(
+    versions: Iterable[PlanVersion], progress: Iterable[ActionProgress]
+) -> tuple[PlanVersion | None, PlanContent | None]:
+    """The latest established version and its content with the progress recorded against that
+    version applied (the version row itself never changes)."""
+    latest = max(versions, key=lambda v: v.number, default=None)
+    if latest is None:
+        return None, None
+    recorded = sorted(
+        (p for p in progress if p.version_id == latest.pk), key=lambda p: (p.at, p.pk)
+    )
+    content = PlanContent.model_validate(latest.content)
+    return latest, apply_progress(content, [(p.action_id, p.status) for p in recorded])
+
+
+def _participant_facts(participants: Iterable[SipParticipant]) -> list[rules.ParticipantFact]:
+    return [
+        rules.ParticipantFact(
+            kind=p.kind, name=p.display_name, has_mandate=p.has_mandate, unit_id=p.unit_id
+        )
+        for p in participants
+        if p.is_active
+    ]
+
+
+def _facts(
+    process: SipProcess,
+    *,
+    participants: list[SipParticipant],
+    meetings: list[SipMeeting],
+    versions: list[PlanVersion],
+    progress: list[ActionProgress],
+    last_activity_at: datetime | None,
+) -> rules.SipFacts:
+    latest, plan = effective_plan(versions, progress)
+    return rules.SipFacts(
+        started_at=process.started_at,
+        closed=not process.is_open,
+        need_level=rules.NeedLevel(process.need_level) if process.need_level else None,
+        meetings=[
+            rules.MeetingFact(kind=m.kind, meeting_at=m.meeting_at, cancelled=m.is_cancelled)
+            for m in meetings
+        ],
+        established_at=min((v.established_at for v in versions), default=None),
+        latest_established_at=latest.established_at if latest else None,
+        plan=plan,
+        participants_without_mandate=rules.participants_without_mandate(
+            _participant_facts(participants)
+        ),
+        last_activity_at=last_activity_at,
+        rules=agreement_of(process.agreement).sip,
+    )
+
+
+# --- Work list --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SipWorkItem:
+    process: SipProcess
+    flags: list[rules.Flag]
+    consent: rules.ConsentState
+    is_lead: bool
+    next_meeting: SipMeeting | None
+
+    @property
+    def overdue(self) -> bool:
+        return any(f.overdue for f in self.flags)
+
+
+def _worklist_queryset(acting: Acting) -> QuerySet[SipProcess]:
+    return (
+        access.processes_for_unit(acting.unit)
+        .exclude(status=ProcessStatus.CLOSED)
+        .select_related("person", "started_by_unit", "lead_unit", "agreement")
+        .annotate(last_activity_at=Max("events__at"))
+        .prefetch_related(
+            _participants_prefetch(),
+            "consents",
+            Prefetch(
+                "preparation",
+                queryset=PreparationEntry.objects.filter(kind=PreparationKind.CHILD_VIEW),
+                to_attr="child_views",
+            ),
+            Prefetch("meetings", queryset=SipMeeting.objects.order_by("meeting_at", "pk")),
+            _versions_prefetch(),
+            "action_progress",
+        )
+    )
+
+
+def worklist(*, acting: Acting, now: datetime) -> list[SipWorkItem]:
+    """The open SIP processes the acting unit may see now, with their flags: overdue first,
+    then flagged, then the rest; within each, the earliest started first."""
+    if acting.role not in access.CARE_ROLES:
+        return []
+    items = []
+    today = timezone.localdate(now)
+    for process in _worklist_queryset(acting):
+        participants = list(process.participants.all())
+        consent = access.consent_state_of(
+            process,
+            today,
+            events=process.consents.all(),
+            preparation=process.child_views,  # type: ignore[attr-defined]
+        )
+        if not access.can_see(acting.unit, process, consent, participants):
+            continue
+        meetings = list(process.meetings.all())
+        facts = _facts(
+            process,
+            participants=participants,
+            meetings=meetings,
+            versions=list(process.versions.all()),
+            progress=list(process.action_progress.all()),
+            last_activity_at=process.last_activity_at,  # type: ignore[attr-defined]
+        )
+        upcoming = [m for m in meetings if not m.is_cancelled and m.meeting_at > now]
+        items.append(
+            SipWorkItem(
+                process=process,
+                flags=rules.worklist_flags(facts, now),
+                consent=consent,
+                is_lead=process.lead_unit_id == acting.unit.pk,
+                next_meeting=upcoming[0] if upcoming else None,
+            )
+        )
+    items.sort(key=lambda i: (not i.overdue, not i.flags, i.process.started_at))
+    return items
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: SipMeeting
+    invitees: list[SipParticipant]
+    minutes: MeetingMinutes | None
+    """The latest minutes (a correction is newer minutes)."""
+    attendees: list[SipParticipant]
+    earlier_minutes: list[MeetingMinutes]
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: PlanVersion
+    content: PlanContent
+    changes: list[Change]
+    """What changed from the previous established version (everything, for version 1)."""
+    approved_by: list[SipParticipant]
+
+
+@dataclass
+class ProcessOverview:
+    process: SipProcess
+    consent: rules.ConsentState
+    consent_events: list[ConsentEvent]
+    participants: list[SipParticipant]
+    """Everyone ever added, in order; removed ones have ``removed_at``."""
+    preparation: list[PreparationEntry]
+    meetings: list[MeetingView]
+    draft: PlanDraft
+    draft_content: PlanContent
+    draft_changes: list[Change]
+    """What the draft changes compared with the latest established version."""
+    versions: list[VersionView]
+    current_plan: PlanContent | None
+    """The latest established version as it reads today (action progress applied)."""
+    progress: list[ActionProgress]
+    evaluations: list[Evaluation]
+    events: list[SipEvent]
+    flags: list[rules.Flag]
+    colour: discharge_rules.ColourView | None = None
+    """The colour guidance from the discharge case the process continues, if any."""
+    is_home_unit: bool = False
+    can_close: bool = False
+    active_participants: list[SipParticipant] = field(default_factory=list)
+
+
+def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> ProcessOverview:
+    """Everything the case page shows. ``process`` comes from :func:`access.process_get`.
+    Writes a READ access-log entry."""
+    process = (
+        SipProcess.objects.select_related(
+            "person",
+            "started_by_unit__organisation",
+            "lead_unit__organisation",
+            "agreement",
+            "origin_stay__agreement",
+            "origin_stay__ward",
+            "draft__saved_by",
+            "draft__saved_unit",
+        )
+        .prefetch_related(
+            _participants_prefetch(),
+            Prefetch("consents", queryset=ConsentEvent.objects.select_related("recorded_by")),
+            Prefetch(
+                "preparation",
+                queryset=PreparationEntry.objects.select_related("recorded_by", "unit"),
+            ),
+            Prefetch(
+                "meetings",
+                queryset=SipMeeting.objects.select_related(
+                    "invited_by", "invited_by_unit"
+                ).prefetch_related(
+                    "invitees__unit",
+                    Prefetch(
+                        "minutes",
+                        queryset=MeetingMinutes.objects.select_related(
+                            "recorded_by", "recorded_unit"
+                        ).prefetch_related("attendees__unit"),
+                    ),
+                ),
+            ),
+            Prefetch(
+                "versions",
+                queryset=PlanVersion.objects.select_related(
+                    "established_by", "established_unit"
+                ).prefetch_related(
+                    Prefetch(
+                        "approvals",
+                        queryset=PlanApproval.objects.select_related("participant__unit"),
+                    )
+                ),
+            ),
+            Prefetch(
+                "action_progress",
+                queryset=ActionProgress.objects.select_related("recorded_by", "unit"),
+            ),
+            Prefetch("evaluations", queryset=Evaluation.objects.select_related("recorded_by")),
+            Prefetch("events", queryset=SipEvent.objects.select_related("actor", "unit")),
+        )
+        .get(pk=process.pk)
+    )
+    log_access(
+        actor=acting.actor,
+        person=process.person,
+        action=AccessAction.READ,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=process,
+    )
+    participants = list(process.participants.all())
+    preparation = list(process.preparation.all())
+    consent_events = list(process.consents.all())
+    consent = access.consent_state_of(
+        process, timezone.localdate(now), events=consent_events, preparation=preparation
+    )
+    versions = sorted(process.versions.all(), key=lambda v: v.number)
+    progress = list(process.action_progress.all())
+    events = list(process.events.all())
+    meetings = list(process.meetings.all())
+    version_views = []
+    previous: PlanContent | None = None
+    for version in versions:
+        content = PlanContent.model_validate(version.content)
+        version_views.append(
+            VersionView(
+                version=version,
+                content=content,
+                changes=plan_diff(previous, content),
+                approved_by=[a.participant for a in version.approvals.all()],
+            )
+        )
+        previous = content
+    _latest, current = effective_plan(versions, progress)
+    draft = process.draft
+    draft_content = PlanContent.model_validate(draft.content)
+    facts = _facts(
+        process,
+        participants=participants,
+        meetings=meetings,
+        versions=versions,
+        progress=progress,
+        last_activity_at=max((e.at for e in events), default=None),
+    )
+    return ProcessOverview(
+        process=process,
+        consent=consent,
+        consent_events=consent_events,
+        participants=participants,
+        active_participants=[p for p in participants if p.is_active],
+        preparation=preparation,
+        meetings=[_meeting_view(m) for m in meetings],
+        draft=draft,
+        draft_content=draft_content,
+        draft_changes=plan_diff(previous, draft_content),
+        versions=version_views,
+        current_plan=current,
+        progress=progress,
+        evaluations=list(process.evaluations.all()),
+        events=events,
+        flags=rules.worklist_flags(facts, now),
+        colour=_colour(process),
+        is_home_unit=access.is_home_unit(process, acting.unit),
+        can_close=process.is_open and access.may_lead_or_start(acting, process),
+    )
+
+
+def _meeting_view(meeting: SipMeeting) -> MeetingView:
+    minutes = sorted(meeting.minutes.all(), key=lambda m: (m.recorded_at, m.pk))
+    latest = minutes[-1] if minutes else None
+    return MeetingView(
+        meeting=meeting,
+        invitees=list(meeting.invitees.all()),
+        minutes=latest,
+        attendees=list(latest.attendees.all()) if latest else [],
+        earlier_minutes=minutes[:-1],
+    )
+
+
+def _colour(process: SipProcess) -> discharge_rules.ColourView | None:
+    """The discharge case's colour and its SIP guidance (support, never a rule)."""
+    stay = process.origin_stay
+    if stay is None:
+        return None
+    view, _overridden = discharge_rules.colour_view(
+        colour_facts_of(stay), agreement_of(stay.agreement)
+    )
+    return view
