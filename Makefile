@@ -4,6 +4,7 @@
 #   make test    lint, type check, migrations check, test suite on SQLite and on PostgreSQL
 #   make lint    ruff check, ruff format --check, mypy
 #   make clean   remove the virtualenv, caches and local data
+#   make benchmark  page times and query counts on a throwaway county (options: BENCHMARK_ARGS="...")
 #
 # Needs Python >= 3.11 (override with PYTHON=/path/to/python3.x). uv is installed if missing.
 # Browser tests use Debian's chromium (/usr/bin/chromium or SAMPLAN_CHROMIUM) and are skipped
@@ -35,6 +36,7 @@ PYTEST_ARGS ?= -ra
 DEMO_SEED ?= 2026
 DEMO_PERSONS ?= 300
 DEMO_ADDR ?= 127.0.0.1:8000
+BENCHMARK_ARGS ?= --persons 2000 --cases 300
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -62,10 +64,10 @@ define find_uv
 	}
 endef
 
-.PHONY: help venv demo test lint check-migrations test-sqlite test-postgres clean
+.PHONY: help venv demo test lint check-migrations test-sqlite test-postgres clean benchmark
 
 help:
-	@sed -n '3,7s/^# \{0,1\}//p' Makefile
+	@sed -n '3,8s/^# \{0,1\}//p' Makefile
 
 venv:
 	@if [[ -z "$(PYTHON)" ]]; then
@@ -118,6 +120,10 @@ test: venv
 	phase "pytest postgres" $(MAKE) test-postgres
 	echo ">>> make test passed in $$((SECONDS - start))s:"
 	printf '    %s\n' "$${timings[@]}"
+
+# Prints timings and query counts; never fails on a timing (see scripts/benchmark).
+benchmark: venv
+	$(BIN)/python scripts/benchmark $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache .hypothesis test-results

@@ -26,6 +26,7 @@ from samplan.discharge.models import (
     InpatientStay,
     Message,
     MessageRecipient,
+    PlanningAssessment,
     StayStatus,
 )
 from samplan.discharge.steps import STEPS, Step
@@ -105,6 +106,31 @@ def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
         "overrides__decided_by",
         "checklist",
         "unavailability_periods",
+    )
+
+
+def _worklist_prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
+    """What the obligation rules and the work list read, and nothing else.
+
+    The work list builds the facts of every case the unit is a party to, so its cost per case is
+    what matters: no users (senders, kvitterare, deciders), no 5:5 periods, no message texts. The
+    agreement record (the whole agreement as JSON) is prefetched, not joined: joined, every case
+    row would carry and decode its own copy; prefetched, each version is loaded once. It must
+    load everything :func:`facts.facts_of` reads (``tests/test_worklist_queries.py`` checks).
+    """
+    return queryset.select_related("person", "ward", "care_contact").prefetch_related(
+        "agreement",
+        Prefetch("parties", queryset=CaseParty.objects.select_related("unit")),
+        Prefetch(
+            "messages",
+            queryset=Message.objects.defer("body").prefetch_related(
+                Prefetch("recipients", queryset=MessageRecipient.objects.select_related("unit"))
+            ),
+        ),
+        "arrival_conversations",
+        Prefetch("assessments", queryset=PlanningAssessment.objects.defer("answers")),
+        "overrides",
+        "checklist",
     )
 
 
@@ -293,14 +319,18 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
     unacknowledged = MessageRecipient.objects.filter(
         unit=acting.unit, acknowledged_at__isnull=True, message__withdrawn_at__isnull=True
     )
-    stays = _prefetched(
+    stays = _worklist_prefetched(
         access.stays_for_unit(acting.unit).filter(
             Q(status=StayStatus.OPEN) | Q(pk__in=unacknowledged.values("message__stay"))
         )
     )
     items = []
+    # agreement_of serialises the record's JSON to find its parsed copy: once per version.
+    agreements: dict[int, Any] = {}
     for stay in stays:
-        agreement = agreement_of(stay.agreement)
+        if stay.agreement_id not in agreements:
+            agreements[stay.agreement_id] = agreement_of(stay.agreement)
+        agreement = agreements[stay.agreement_id]
         mine = [o for o in _obligations(acting, stay, agreement, now) if o.mine]
         waiting = sum(
             1
