@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -373,6 +374,27 @@ def test_established_version_is_immutable(county: County) -> None:
         status=ActionStatus.ONGOING,
     )
     assert PlanVersion.objects.get(pk=version.pk).content == stored.content
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
+def test_postgresql_refuses_changing_an_established_version(county: County) -> None:
+    process = start_outpatient_sip(county)
+    give_consent(county, process)
+    add_social_services(county, process)
+    save_plan(county, process)
+    version = establish(county, process)
+    for sql in (
+        "UPDATE sip_planversion SET content = '{}' WHERE id = %s",
+        "DELETE FROM sip_planversion WHERE id = %s",
+        "DELETE FROM sip_planapproval WHERE version_id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [version.pk])
+    assert PlanVersion.objects.get(pk=version.pk).content == version.content
 
 
 def test_new_version_shows_its_difference(county: County) -> None:

@@ -1,0 +1,454 @@
+"""The pure SIP rules: consent by age and giver, approval, status, mandate and work-list flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from samplan.agreements.schema import STOCKHOLM, SipRules
+from samplan.sip.plan import PlanAction, PlanContent
+from samplan.sip.rules import (
+    ConsentFact,
+    ConsentGiver,
+    ConsentStatus,
+    FlagCode,
+    MeetingFact,
+    NeedLevel,
+    ParticipantFact,
+    ProcessStatus,
+    SipFacts,
+    age_on,
+    approval_missing,
+    consent_state,
+    derive_status,
+    is_child,
+    participants_without_mandate,
+    worklist_flags,
+)
+
+ADULT = date(1980, 5, 17)
+TODAY = date(2026, 3, 10)
+
+
+def fact(given: bool, giver: ConsentGiver, on: date = TODAY, name: str = "", order: int = 0):
+    return ConsentFact(given=given, giver=giver, on=on, name=name, order=order)
+
+
+# --- Age --------------------------------------------------------------------------------------
+
+
+def test_age_turns_on_the_birthday() -> None:
+    assert age_on(date(2008, 3, 10), date(2026, 3, 9)) == 17
+    assert age_on(date(2008, 3, 10), date(2026, 3, 10)) == 18
+    assert is_child(date(2008, 3, 10), date(2026, 3, 9))
+    assert not is_child(date(2008, 3, 10), date(2026, 3, 10))
+
+
+def test_leap_day_birthday_counts_from_first_of_march() -> None:
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
+    assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+    assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
+
+
+@given(
+    birth=st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
+    days=st.integers(min_value=0, max_value=120 * 366),
+)
+def test_age_is_full_years(birth: date, days: int) -> None:
+    on = birth + timedelta(days=days)
+    age = age_on(birth, on)
+    assert age >= 0
+    # The birthday of year ``age`` has passed, that of ``age + 1`` has not.
+    assert (on.month, on.day) >= (birth.month, birth.day) or on.year - birth.year - 1 == age
+    assert age in (on.year - birth.year, on.year - birth.year - 1)
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+def test_adult_without_consent_is_missing() -> None:
+    state = consent_state([], ADULT, TODAY)
+    assert state.status == ConsentStatus.MISSING
+    assert state.missing == ("Personens samtycke saknas.",)
+    assert not state.is_valid
+
+
+@pytest.mark.parametrize("giver", [ConsentGiver.PERSON, ConsentGiver.REPRESENTATIVE])
+def test_adult_consents_personally_or_by_representative(giver: ConsentGiver) -> None:
+    state = consent_state([fact(True, giver, name="God Man")], ADULT, TODAY)
+    assert state.status == ConsentStatus.VALID
+    assert state.missing == ()
+    assert state.advice == ()
+
+
+def test_a_guardians_consent_does_not_count_for_an_adult() -> None:
+    state = consent_state([fact(True, ConsentGiver.GUARDIAN, name="Mor")], ADULT, TODAY)
+    assert state.status == ConsentStatus.MISSING
+    assert "fyllt 18" in state.missing[1]
+
+
+def test_guardian_consent_ends_on_the_18th_birthday() -> None:
+    birth = date(2008, 3, 10)
+    facts = [fact(True, ConsentGiver.GUARDIAN, on=date(2025, 1, 1), name="Mor")]
+    assert consent_state(facts, birth, date(2026, 3, 9)).is_valid
+    assert consent_state(facts, birth, date(2026, 3, 10)).status == ConsentStatus.MISSING
+
+
+def test_child_needs_a_guardian_not_only_their_own_word() -> None:
+    child = date(2014, 6, 1)
+    state = consent_state([fact(True, ConsentGiver.PERSON)], child, TODAY)
+    assert state.status == ConsentStatus.CHILD_NEEDS_GUARDIAN
+    assert state.missing == ("Samtycke från vårdnadshavare saknas.",)
+    assert state.advice == ("Barnets egen uppfattning är inte dokumenterad.",)
+    state = consent_state(
+        [fact(True, ConsentGiver.GUARDIAN, name="Far")], child, TODAY, child_view_recorded=True
+    )
+    assert state.is_valid
+    assert state.is_child
+    assert state.advice == ()
+
+
+def test_each_givers_latest_event_counts_and_any_withdrawal_wins() -> None:
+    given_then_withdrawn = [
+        fact(True, ConsentGiver.PERSON, on=date(2026, 1, 1)),
+        fact(False, ConsentGiver.PERSON, on=date(2026, 2, 1)),
+    ]
+    state = consent_state(given_then_withdrawn, ADULT, TODAY)
+    assert state.status == ConsentStatus.WITHDRAWN
+    assert state.missing == ("Samtycket är återkallat av personen.",)
+    again = [*given_then_withdrawn, fact(True, ConsentGiver.PERSON, on=date(2026, 3, 1))]
+    assert consent_state(again, ADULT, TODAY).is_valid
+    # The representative's withdrawal stops sharing even though the person consented.
+    both = [
+        fact(True, ConsentGiver.PERSON),
+        fact(False, ConsentGiver.REPRESENTATIVE, name="Gun God Man"),
+    ]
+    state = consent_state(both, ADULT, TODAY)
+    assert state.status == ConsentStatus.WITHDRAWN
+    assert "företrädare Gun God Man" in state.missing[0]
+
+
+def test_two_guardians_are_told_apart_by_name() -> None:
+    child = date(2014, 6, 1)
+    facts = [
+        fact(True, ConsentGiver.GUARDIAN, name="Maria", order=1),
+        fact(True, ConsentGiver.GUARDIAN, name="Per", order=2),
+        fact(False, ConsentGiver.GUARDIAN, name="per ", order=3),
+    ]
+    state = consent_state(facts, child, TODAY)
+    assert state.status == ConsentStatus.WITHDRAWN
+    assert state.missing == ("Samtycket är återkallat av vårdnadshavare per.",)
+
+
+def test_same_day_events_follow_the_recording_order() -> None:
+    facts = [fact(False, ConsentGiver.PERSON, order=2), fact(True, ConsentGiver.PERSON, order=1)]
+    assert consent_state(facts, ADULT, TODAY).status == ConsentStatus.WITHDRAWN
+    facts = [fact(False, ConsentGiver.PERSON, order=1), fact(True, ConsentGiver.PERSON, order=2)]
+    assert consent_state(facts, ADULT, TODAY).is_valid
+
+
+def test_events_after_the_date_do_not_count_yet() -> None:
+    facts = [fact(True, ConsentGiver.PERSON, on=TODAY + timedelta(days=1))]
+    assert consent_state(facts, ADULT, TODAY).status == ConsentStatus.MISSING
+
+
+givers = st.sampled_from(list(ConsentGiver))
+facts_strategy = st.lists(
+    st.builds(
+        ConsentFact,
+        given=st.booleans(),
+        giver=givers,
+        on=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31)),
+        name=st.sampled_from(["", "Maria", "Per"]),
+        order=st.integers(min_value=0, max_value=1000),
+    ),
+    max_size=8,
+)
+
+
+@given(
+    facts=facts_strategy,
+    birth=st.dates(min_value=date(1930, 1, 1), max_value=date(2026, 1, 1)),
+    on=st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31)),
+)
+def test_consent_state_invariants(facts: list[ConsentFact], birth: date, on: date) -> None:
+    state = consent_state(facts, birth, on)
+    child = age_on(birth, on) < 18
+    entitled = (
+        {ConsentGiver.GUARDIAN} if child else {ConsentGiver.PERSON, ConsentGiver.REPRESENTATIVE}
+    )
+    counted = [f for f in facts if f.on <= on and f.giver in entitled]
+    assert state.is_child == child
+    # Valid exactly when nothing is missing.
+    assert state.is_valid == (state.missing == ())
+    # Never valid without a give by someone entitled, on or before the date.
+    if state.is_valid:
+        assert any(f.given for f in counted)
+    # Nobody entitled recorded anything: missing (adult) or needs a guardian (child).
+    if not counted:
+        assert state.status == (
+            ConsentStatus.CHILD_NEEDS_GUARDIAN if child else ConsentStatus.MISSING
+        )
+    # A withdrawal by an entitled giver that is their latest event always blocks.
+    latest: dict[tuple[ConsentGiver, str], ConsentFact] = {}
+    for f in sorted(counted, key=lambda f: (f.on, f.order)):
+        latest[f.giver_key] = f
+    if any(not f.given for f in latest.values()):
+        assert state.status == ConsentStatus.WITHDRAWN
+    # Order of the input does not matter.
+    assert consent_state(list(reversed(facts)), birth, on).status == state.status
+
+
+# --- Approval, status, mandate ----------------------------------------------------------------
+
+
+def test_approval_missing_names_each_required_participant() -> None:
+    required = [(1, "Vårdcentralen"), (2, "Biståndsenheten")]
+    assert approval_missing(required, [1, 2], person_agreed=True) == []
+    assert approval_missing(required, [1, 3], person_agreed=True) == [
+        "Biståndsenheten har inte godkänt planen."
+    ]
+    assert approval_missing([], [], person_agreed=False) == [
+        "Personen (eller vårdnadshavaren) har inte godkänt planen."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("closed", "version", "follow_up", "status"),
+    [
+        (False, False, False, ProcessStatus.PREPARING),
+        (False, False, True, ProcessStatus.PREPARING),
+        (False, True, False, ProcessStatus.ESTABLISHED),
+        (False, True, True, ProcessStatus.FOLLOW_UP),
+        (True, False, False, ProcessStatus.CLOSED),
+        (True, True, True, ProcessStatus.CLOSED),
+    ],
+)
+def test_derive_status(closed: bool, version: bool, follow_up: bool, status: str) -> None:
+    assert (
+        derive_status(closed=closed, has_version=version, has_follow_up_meeting=follow_up) == status
+    )
+
+
+def test_participants_without_mandate() -> None:
+    people = [
+        ParticipantFact("unit", "Vårdcentralen", False, unit_id=1),
+        ParticipantFact("staff", "Fia Fast (Vårdcentralen)", True, unit_id=1),
+        ParticipantFact("unit", "Biståndsenheten", False, unit_id=2),
+        ParticipantFact("staff", "Bo Bistånd (Biståndsenheten)", False, unit_id=2),
+        ParticipantFact("relative", "Eva", False),
+        ParticipantFact("external", "Sara Skola", False),
+        ParticipantFact("external", "Försäkringskassan", True),
+    ]
+    assert participants_without_mandate(people) == [
+        "Biståndsenheten",
+        "Bo Bistånd (Biståndsenheten)",
+        "Sara Skola",
+    ]
+
+
+# --- Work-list flags --------------------------------------------------------------------------
+
+
+def moment(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=STOCKHOLM)
+
+
+START = date(2026, 3, 2)
+RULES = SipRules(invitation_within_days=14, plan_within_days_after_meeting=14, inactivity_days=60)
+
+
+def plan(follow_up_on: date | None = None, *due: date | None, status: str = "planned"):
+    return PlanContent(
+        long_term_goal="Bo kvar hemma",
+        actions=tuple(
+            PlanAction(
+                id=f"a{i}",
+                what=f"Insats {i}",
+                organisation_kind="region",
+                organisation="VC",
+                due=d,
+                status=status,
+            )
+            for i, d in enumerate(due)
+        ),
+        lead_organisation="VC",
+        follow_up_on=follow_up_on,
+    )
+
+
+def facts(**fields) -> SipFacts:
+    fields.setdefault("started_at", moment(START))
+    fields.setdefault("rules", RULES)
+    return SipFacts(**fields)
+
+
+def codes(flags) -> list[FlagCode]:
+    return [f.code for f in flags]
+
+
+def test_kallelse_is_due_until_a_meeting_is_called_and_overdue_after_the_deadline() -> None:
+    due = START + timedelta(days=14)
+    flags = worklist_flags(facts(), moment(START))
+    assert codes(flags) == [FlagCode.INVITATION_DUE]
+    assert flags[0].due == due
+    assert not flags[0].overdue
+    assert not worklist_flags(facts(), moment(due, 23))[0].overdue
+    assert worklist_flags(facts(), moment(due + timedelta(days=1), 0))[0].overdue
+    called = facts(meetings=[MeetingFact("first", moment(START + timedelta(days=20)))])
+    assert worklist_flags(called, moment(due + timedelta(days=1))) == []
+    cancelled = facts(
+        meetings=[MeetingFact("first", moment(START + timedelta(days=20)), cancelled=True)]
+    )
+    assert codes(worklist_flags(cancelled, moment(START))) == [FlagCode.INVITATION_DUE]
+
+
+def test_no_flags_for_a_closed_process_or_no_sip_need() -> None:
+    assert worklist_flags(facts(closed=True), moment(START + timedelta(days=90))) == []
+    assert (
+        worklist_flags(facts(need_level=NeedLevel.NONE), moment(START + timedelta(days=90))) == []
+    )
+    assert worklist_flags(facts(need_level=NeedLevel.SHORT), moment(START + timedelta(days=90)))
+
+
+def test_plan_not_established_n_days_after_the_first_meeting() -> None:
+    meeting_day = START + timedelta(days=5)
+    f = facts(meetings=[MeetingFact("first", moment(meeting_day))])
+    assert worklist_flags(f, moment(meeting_day + timedelta(days=14), 23)) == []
+    flags = worklist_flags(f, moment(meeting_day + timedelta(days=15)))
+    assert codes(flags) == [FlagCode.PLAN_NOT_ESTABLISHED]
+    assert flags[0].text == "Planen är inte fastställd, 15 dagar efter mötet."
+    established = facts(
+        meetings=[MeetingFact("first", moment(meeting_day))],
+        established_at=moment(meeting_day + timedelta(days=20)),
+        latest_established_at=moment(meeting_day + timedelta(days=20)),
+        plan=plan(meeting_day + timedelta(days=90)),
+    )
+    assert worklist_flags(established, moment(meeting_day + timedelta(days=21))) == []
+
+
+def test_overdue_actions_counted_only_while_open() -> None:
+    today = START + timedelta(days=30)
+    established = {
+        "meetings": [MeetingFact("first", moment(START + timedelta(days=3)))],
+        "established_at": moment(START + timedelta(days=4)),
+        "latest_established_at": moment(START + timedelta(days=4)),
+        "last_activity_at": moment(today),
+    }
+    overdue = facts(
+        **established, plan=plan(today + timedelta(days=30), today - timedelta(days=1), today, None)
+    )
+    flags = worklist_flags(overdue, moment(today))
+    assert codes(flags) == [FlagCode.ACTIONS_OVERDUE]
+    assert flags[0].text == "1 insats har passerat sitt slutdatum."
+    assert flags[0].due == today - timedelta(days=1)
+    done = facts(
+        **established,
+        plan=plan(today + timedelta(days=30), today - timedelta(days=1), status="done"),
+    )
+    assert worklist_flags(done, moment(today)) == []
+    two = facts(
+        **established,
+        plan=plan(today + timedelta(days=30), today - timedelta(days=3), today - timedelta(days=1)),
+    )
+    assert worklist_flags(two, moment(today))[0].text == "2 insatser har passerat sitt slutdatum."
+
+
+def test_follow_up_date_missing_or_passed_without_a_follow_up_meeting() -> None:
+    established_at = moment(START + timedelta(days=4))
+    base = {
+        "meetings": [MeetingFact("first", moment(START + timedelta(days=3)))],
+        "established_at": established_at,
+        "latest_established_at": established_at,
+        "last_activity_at": moment(START + timedelta(days=40)),
+    }
+    today = START + timedelta(days=40)
+    assert codes(worklist_flags(facts(**base, plan=plan(None)), moment(today))) == [
+        FlagCode.NO_FOLLOW_UP_DATE
+    ]
+    follow_up_on = START + timedelta(days=30)
+    flags = worklist_flags(facts(**base, plan=plan(follow_up_on)), moment(today))
+    assert codes(flags) == [FlagCode.FOLLOW_UP_DUE]
+    assert flags[0].due == follow_up_on
+    called = {
+        **base,
+        "meetings": [
+            *base["meetings"],
+            MeetingFact("follow_up", moment(today + timedelta(days=3))),
+        ],
+    }
+    assert worklist_flags(facts(**called, plan=plan(follow_up_on)), moment(today)) == []
+
+
+def test_participants_without_mandate_flagged() -> None:
+    f = facts(
+        meetings=[MeetingFact("first", moment(START + timedelta(days=20)))],
+        participants_without_mandate=["Sara Skola"],
+    )
+    flags = worklist_flags(f, moment(START))
+    assert codes(flags) == [FlagCode.PARTICIPANTS_WITHOUT_MANDATE]
+    assert flags[0].text == "Deltagare utan mandat: Sara Skola."
+    assert not flags[0].overdue
+
+
+def test_no_activity_m_days_after_the_last_meeting() -> None:
+    meeting = START + timedelta(days=3)
+    base = {
+        "meetings": [MeetingFact("first", moment(meeting))],
+        "established_at": moment(meeting),
+        "latest_established_at": moment(meeting),
+        "plan": plan(meeting + timedelta(days=365)),
+    }
+    assert worklist_flags(facts(**base), moment(meeting + timedelta(days=60), 23)) == []
+    flags = worklist_flags(facts(**base), moment(meeting + timedelta(days=61)))
+    assert codes(flags) == [FlagCode.NO_ACTIVITY]
+    assert flags[0].text == f"Ingen aktivitet sedan {meeting.isoformat()}."
+    active = facts(**base, last_activity_at=moment(meeting + timedelta(days=30)))
+    assert worklist_flags(active, moment(meeting + timedelta(days=61))) == []
+    upcoming = {
+        **base,
+        "meetings": [
+            *base["meetings"],
+            MeetingFact("follow_up", moment(meeting + timedelta(days=70))),
+        ],
+    }
+    assert worklist_flags(facts(**upcoming), moment(meeting + timedelta(days=61))) == []
+
+
+def test_flags_use_stockholm_dates() -> None:
+    # 23:30 UTC on day 14 is already day 15 in Stockholm: the kallelse is overdue.
+    due = START + timedelta(days=14)
+    late = datetime(due.year, due.month, due.day, 23, 30, tzinfo=UTC)
+    assert worklist_flags(facts(), late)[0].overdue
+
+
+@given(
+    started=st.integers(min_value=0, max_value=200),
+    meeting=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
+    now=st.integers(min_value=0, max_value=400),
+)
+def test_flags_never_overdue_before_their_due_date(
+    started: int, meeting: int | None, now: int
+) -> None:
+    base = date(2026, 1, 1)
+    start_day = base + timedelta(days=started)
+    now_day = start_day + timedelta(days=now)
+    meetings = (
+        [MeetingFact("first", moment(start_day + timedelta(days=meeting)))]
+        if meeting is not None
+        else []
+    )
+    flags = worklist_flags(
+        SipFacts(started_at=moment(start_day), meetings=meetings, rules=RULES), moment(now_day)
+    )
+    for flag in flags:
+        if flag.overdue:
+            assert flag.due is not None
+            assert now_day > flag.due
+    if meetings:
+        assert FlagCode.INVITATION_DUE not in codes(flags)
+    else:
+        assert codes(flags) == [FlagCode.INVITATION_DUE]
