@@ -6,6 +6,9 @@ number of queries whatever the number of processes, participants, meetings or ve
 * :func:`process_overview` – everything the case page shows about one process.
 * :func:`effective_plan` – the latest established version as it reads today (action progress
   applied).
+* :func:`processes_of_person` – the person's SIP processes the acting unit may see (person page).
+* :func:`process_of_stay` – the SIP continuing a discharge case, if the acting unit may see it.
+* :func:`colour_guidance` – a discharge case's colour and SIP guidance (before and after start).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.discharge import rules as discharge_rules
 from samplan.discharge.facts import colour_facts_of
+from samplan.discharge.models import InpatientStay
+from samplan.people.models import Person
 from samplan.sip import access, rules
 from samplan.sip.models import (
     ActionProgress,
@@ -48,8 +53,11 @@ __all__ = [
     "ProcessOverview",
     "SipWorkItem",
     "VersionView",
+    "colour_guidance",
     "effective_plan",
+    "process_of_stay",
     "process_overview",
+    "processes_of_person",
     "worklist",
 ]
 
@@ -360,7 +368,7 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
         evaluations=list(process.evaluations.all()),
         events=events,
         flags=rules.worklist_flags(facts, now),
-        colour=_colour(process),
+        colour=colour_guidance(process.origin_stay) if process.origin_stay else None,
         is_home_unit=access.is_home_unit(process, acting.unit),
         can_close=process.is_open and access.may_lead_or_start(acting, process),
     )
@@ -378,12 +386,40 @@ def _meeting_view(meeting: SipMeeting) -> MeetingView:
     )
 
 
-def _colour(process: SipProcess) -> discharge_rules.ColourView | None:
-    """The discharge case's colour and its SIP guidance (support, never a rule)."""
-    stay = process.origin_stay
-    if stay is None:
-        return None
+def colour_guidance(stay: InpatientStay) -> discharge_rules.ColourView | None:
+    """The discharge case's current colour and its SIP guidance under the case's agreement:
+    whether, when and where to meet. Support, never a rule. ``None`` before any assessment."""
     view, _overridden = discharge_rules.colour_view(
         colour_facts_of(stay), agreement_of(stay.agreement)
     )
     return view
+
+
+def _visible(acting: Acting, processes: QuerySet[SipProcess]) -> list[SipProcess]:
+    """The processes the acting unit may see now, in a constant number of queries."""
+    if acting.role not in access.CARE_ROLES:
+        return []
+    found = processes.select_related(
+        "person", "started_by_unit", "lead_unit", "agreement"
+    ).prefetch_related(_participants_prefetch(), "consents", "preparation")
+    return [
+        p
+        for p in found
+        if access.can_see(
+            acting.unit,
+            p,
+            access.consent_state_of(p, events=p.consents.all(), preparation=p.preparation.all()),
+            p.participants.all(),
+        )
+    ]
+
+
+def processes_of_person(*, acting: Acting, person: Person) -> list[SipProcess]:
+    """The person's SIP processes (open and closed, newest first) the acting unit may see."""
+    return _visible(acting, SipProcess.objects.filter(person=person).order_by("-started_at"))
+
+
+def process_of_stay(*, acting: Acting, stay: InpatientStay) -> SipProcess | None:
+    """The SIP process continuing the discharge case, if there is one the acting unit sees."""
+    found = _visible(acting, SipProcess.objects.filter(origin_stay=stay))
+    return found[0] if found else None

@@ -13,7 +13,8 @@ Start
     ``sip_start(acting, person, reason="", need_level="", has_mandate=False)`` – outside hospital,
     from any unit; the unit becomes the first participant.
     ``sip_start_from_stay(acting, stay, reason="")`` – continue a discharge case: its active
-    parties become participants, its SIP kallelse (if any) becomes the first meeting.
+    parties become participants, its SIP kallelse (if any) becomes the first meeting. Parties
+    of other organisations are listed but see nothing until consent is recorded.
 Consent
     ``consent_give(acting, process, giver, form, giver_name="", scope="", on=None, note="")``
     ``consent_withdraw(acting, process, giver, form, reason, giver_name="", on=None)``
@@ -38,6 +39,11 @@ The plan
     ``action_progress_record(acting, process, action_id, status, note="")``
     ``evaluation_record(acting, process, summary, outcomes=None, meeting=None)``
     ``sip_close(acting, process, reason, note="")``
+
+Consent gating: without valid consent (:func:`samplan.sip.rules.consent_state`) only units of
+the home organisation (the starting unit's) see the process; nobody outside it can be added or
+invited, and no plan is established. Services re-check visibility and raise ``NotAllowed``;
+the DENIED access-log entry is written by :func:`samplan.sip.access.process_get`.
 
 Approval rule (documented choice): a version is established when the person (or for a child the
 guardian) has agreed, consent is valid, the plan states a long-term goal, actions with a

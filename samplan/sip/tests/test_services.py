@@ -270,9 +270,18 @@ def test_sip_continued_from_a_discharge_case(county: County, time_machine) -> No
     assert overview.colour.guidance
 
     # Before consent the municipality's units do not see the SIP, though they are participants.
+    social = county.acting(county.needs_assessor)
     with pytest.raises(Http404):
-        access.process_get(county.acting(county.needs_assessor), process.public_id)
+        access.process_get(social, process.public_id)
+    assert selectors.process_of_stay(acting=social, stay=stay) is None
+    assert selectors.process_of_stay(acting=county.acting(county.ward_nurse), stay=stay) == process
     give_consent(county, process)
+    assert selectors.process_of_stay(acting=social, stay=stay) == process
+    assert selectors.processes_of_person(acting=social, person=stay.person) == [process]
+    assert (
+        selectors.processes_of_person(acting=county.acting(county.outsider), person=stay.person)
+        == []
+    )
     assert access.process_get(county.acting(county.municipal_nurse), process.public_id)
     for participant in process.participants.filter(unit__in=[county.social_services]):
         services.participant_set_mandate(
