@@ -6,7 +6,7 @@ import itertools
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -186,6 +186,7 @@ plans = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(old=plans, new=plans)
 def test_diff_is_empty_exactly_when_nothing_shown_changed(old, new) -> None:
     changes = plan_diff(old, new)

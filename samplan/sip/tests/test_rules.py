@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samplan.agreements.schema import STOCKHOLM, SipRules
@@ -53,6 +53,7 @@ def test_leap_day_birthday_counts_from_first_of_march() -> None:
     assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
 
 
+@settings(deadline=None)
 @given(
     birth=st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
     days=st.integers(min_value=0, max_value=120 * 366),
@@ -169,6 +170,7 @@ facts_strategy = st.lists(
 )
 
 
+@settings(deadline=None)
 @given(
     facts=facts_strategy,
     birth=st.dates(min_value=date(1930, 1, 1), max_value=date(2026, 1, 1)),
@@ -425,6 +427,7 @@ def test_flags_use_stockholm_dates() -> None:
     assert worklist_flags(facts(), late)[0].overdue
 
 
+@settings(deadline=None)
 @given(
     started=st.integers(min_value=0, max_value=200),
     meeting=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
