@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "samplan.discharge",
     "samplan.sip",
     "samplan.demo",
+    "samplan.portal",
 ]
 
 MIDDLEWARE = [
@@ -202,3 +203,19 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "samplan.core.views.csrf_failure"
 # The county whose agreement (samplan/agreements/data/<key>.toml) new cases are judged by.
 SAMPLAN_AGREEMENT = os.environ.get("SAMPLAN_AGREEMENT", "gavleborg")
+
+# Min plan, the citizen portal: sign-in through the region's OpenID Connect provider (Swedish
+# e-ID). The provider is found by discovery at ``<issuer>/.well-known/openid-configuration``; the
+# claim named by PERSONNUMMER_CLAIM carries the signed-in person's personnummer. Without an issuer
+# the portal's sign-in page says that sign-in is not available (demo mode has its own).
+PORTAL_OIDC = {
+    "ISSUER": os.environ.get("SAMPLAN_OIDC_ISSUER", ""),
+    "CLIENT_ID": os.environ.get("SAMPLAN_OIDC_CLIENT_ID", ""),
+    "CLIENT_SECRET": os.environ.get("SAMPLAN_OIDC_CLIENT_SECRET", ""),
+    "SCOPES": os.environ.get("SAMPLAN_OIDC_SCOPES", "openid profile").split(),
+    "PERSONNUMMER_CLAIM": os.environ.get(
+        "SAMPLAN_OIDC_PERSONNUMMER_CLAIM", "personal_identity_number"
+    ),
+    # ID tokens signed with anything else are refused, whatever the provider advertises.
+    "ALGORITHMS": os.environ.get("SAMPLAN_OIDC_ALGORITHMS", "RS256 PS256 ES256").split(),
+}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("arenden/", include("samplan.discharge.urls")),
     path("katalog/", include("samplan.directory.urls")),
     path("logg/", include("samplan.audit.urls")),
+    path("min-plan/", include("samplan.portal.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -36,6 +36,7 @@ class AccessPurpose(models.TextChoices):
     LOG_REVIEW = "log_review", _("Logguppföljning")
     FOLLOW_UP = "follow_up", _("Uppföljning och statistik")
     OWN_ACCESS = "own_access", _("Personens egen åtkomst")
+    REPRESENTATIVE = "representative", _("Företrädarens åtkomst för personen")
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):

@@ -54,6 +54,7 @@ from samplan.people.models import (
     CareContact,
     CareContactRole,
     Person,
+    PortalScope,
     Relative,
     Representative,
 )
@@ -1209,6 +1210,10 @@ def _write_persons(
                 authority=r.authority,
                 scope=r.scope,
                 valid_from=r.valid_from,
+                # Min plan: a guardian acts fully for the child, others may read the plan.
+                portal_scope=PortalScope.FULL
+                if r.authority == AuthorityKind.GUARDIAN
+                else PortalScope.READ,
                 phone=r.phone,
                 recorded_by_id=user_ids[r.recorded_by],
             )

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 MEETING_LENGTH = timedelta(hours=1)
 
 
-def invitation_ics(message: Message) -> bytes:
-    """An RFC 5545 invitation. It names the units, never the patient's identity or address."""
+def invitation_ics(message: Message, *, description: str | None = None) -> bytes:
+    """An RFC 5545 invitation. It names the units, never the patient's identity or address.
+
+    ``description`` replaces the message text (the person's own copy carries no staff text).
+    """
     payload = message.payload
     start = datetime.fromisoformat(payload["meeting_at"])
     calendar = Calendar()
@@ -40,7 +43,9 @@ def invitation_ics(message: Message) -> bytes:
     )
     if payload.get("place_kind") == "video":
         event.add("url", location)
-    event.add("description", message.body or "Kallelse till samordnad individuell planering.")
+    if description is None:
+        description = message.body or "Kallelse till samordnad individuell planering."
+    event.add("description", description)
     organizer = vCalAddress(f"mailto:{message.sender_unit.email or 'noreply@samplan.invalid'}")
     organizer.params["cn"] = vText(message.sender_unit.name)
     event["organizer"] = organizer
@@ -78,9 +83,6 @@ def letter_context(stay: InpatientStay) -> dict[str, object]:
 
 
 def patient_letter_pdf(*, acting: Acting, stay: InpatientStay) -> bytes:
-    from weasyprint import HTML  # imported lazily: it loads native libraries
-
-    html = render_to_string("discharge/letter.html", letter_context(stay))
     log_access(
         actor=acting.actor,
         person=stay.person,
@@ -89,4 +91,12 @@ def patient_letter_pdf(*, acting: Acting, stay: InpatientStay) -> bytes:
         obj=stay,
         detail="brev vid utskrivning (PDF)",
     )
+    return render_patient_letter(stay)
+
+
+def render_patient_letter(stay: InpatientStay) -> bytes:
+    """The letter as PDF, unlogged: callers write their own access-log entry."""
+    from weasyprint import HTML  # imported lazily: it loads native libraries
+
+    html = render_to_string("discharge/letter.html", letter_context(stay))
     return bytes(HTML(string=html).write_pdf())

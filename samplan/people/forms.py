@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from samplan.core.forms import SamplanForm, SamplanModelForm
 from samplan.directory.models import Unit
 from samplan.people.identifiers import InvalidIdentifier, PersonIdentifier
-from samplan.people.models import CareContact, Person, Relative, Representative
+from samplan.people.models import CareContact, Person, PortalScope, Relative, Representative
 from samplan.people.selectors import identifier_parse
 
 
@@ -99,22 +99,54 @@ class RepresentativeForm(SamplanModelForm):
 
     class Meta:
         model = Representative
-        fields = ["name", "authority", "scope", "valid_from", "valid_until", "phone", "email"]
+        fields = [
+            "name",
+            "authority",
+            "scope",
+            "valid_from",
+            "valid_until",
+            "portal_scope",
+            "phone",
+            "email",
+        ]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "portal_scope": forms.RadioSelect,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not chosen means no access to Min plan (deny by default).
+        self.fields["portal_scope"].required = False
 
     def clean_identifier(self) -> str:
         identifier: PersonIdentifier | None = self.cleaned_data.get("identifier")
         return identifier.value if identifier else ""
+
+    def clean_portal_scope(self) -> str:
+        return self.cleaned_data.get("portal_scope") or PortalScope.NONE
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
             self.add_error("valid_until", _("Slutdatumet kan inte vara före startdatumet."))
+        scope = data.get("portal_scope")
+        if scope and scope != PortalScope.NONE and not data.get("identifier"):
+            self.add_error(
+                "identifier",
+                _("Ange företrädarens personnummer, annars kan hen inte logga in i Min plan."),
+            )
         return data
+
+
+class RepresentativeWithdrawForm(SamplanForm):
+    reason = forms.CharField(
+        label=_("Varför återkallas behörigheten?"),
+        max_length=300,
+        help_text=_("T.ex. beslut från tingsrätten eller att fullmakten har sagts upp."),
+    )
 
 
 class CareContactForm(SamplanModelForm):

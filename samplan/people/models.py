@@ -107,8 +107,21 @@ class AuthorityKind(models.TextChoices):
     POWER_OF_ATTORNEY = "power_of_attorney", _("Fullmakt")
 
 
+class PortalScope(models.TextChoices):
+    """What a representative may do in Min plan, the person's portal (each includes the last)."""
+
+    NONE = "none", _("Ingenting i Min plan")
+    READ = "read", _("Se planen")
+    PARTICIPATE = "participate", _("Se planen och delta (mål, önskemål, kommentarer)")
+    FULL = "full", _("Se, delta och lämna eller återkalla samtycke")
+
+
 class Representative(models.Model):
-    """Företrädare: someone with recorded legal authority to act for the person."""
+    """Företrädare: someone with recorded legal authority to act for the person.
+
+    Never edited: an authority that ends early is withdrawn (``withdrawn_at`` with a reason, set
+    once), and a changed authority is recorded as a new one.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="representatives")
     name = models.CharField(_("namn"), max_length=200)
@@ -121,12 +134,24 @@ class Representative(models.Model):
     )
     valid_from = models.DateField(_("gäller från"))
     valid_until = models.DateField(_("gäller till och med"), null=True, blank=True)
+    portal_scope = models.CharField(
+        _("får i Min plan"),
+        max_length=20,
+        choices=PortalScope.choices,
+        default=PortalScope.NONE,
+        help_text=_("Vad företrädaren får se och göra när hen loggar in i Min plan."),
+    )
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.CharField(_("skäl till återkallelsen"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("företrädare")
@@ -135,6 +160,10 @@ class Representative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_authority_display()})"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class CareContactRole(models.TextChoices):

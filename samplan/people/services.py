@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import Actor, log_access
+from samplan.core.acting import DomainError
 from samplan.people.identifiers import PersonIdentifier
 from samplan.people.models import CareContact, Person, Relative, Representative
 
@@ -79,6 +82,31 @@ def representative_add(*, actor: Actor, person: Person, **fields: Any) -> Repres
         obj=representative,
     )
     return representative
+
+
+@transaction.atomic
+def representative_withdraw(
+    *, actor: Actor, representative: Representative, reason: str
+) -> Representative:
+    """Återkalla: the authority ends now. The record stays, marked withdrawn with the reason."""
+    if not reason.strip():
+        raise DomainError(_("Ange varför behörigheten återkallas."))
+    locked = Representative.objects.select_for_update().get(pk=representative.pk)
+    if locked.is_withdrawn:
+        raise DomainError(_("Behörigheten är redan återkallad."))
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by_id = actor.staff_user_id
+    locked.withdrawn_reason = reason.strip()
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    log_access(
+        actor=actor,
+        person=locked.person,
+        action=AccessAction.UPDATE,
+        purpose=AccessPurpose.CARE,
+        obj=locked,
+        detail="företrädarens behörighet återkallad",
+    )
+    return locked
 
 
 @transaction.atomic

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<uuid:public_id>/narstaende/", views.relative_add, name="relative_add"),
     path("<uuid:public_id>/foretradare/", views.representative_add, name="representative_add"),
     path("<uuid:public_id>/fast-kontakt/", views.care_contact_add, name="care_contact_add"),
+    path(
+        "<uuid:public_id>/foretradare/<int:representative_id>/aterkalla/",
+        views.representative_withdraw,
+        name="representative_withdraw",
+    ),
 ]

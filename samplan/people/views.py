@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from samplan.audit.models import AccessPurpose
 from samplan.audit.services import Actor
+from samplan.core.acting import DomainError
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.models import UnitKind
 from samplan.directory.permissions import Permission
@@ -28,8 +29,9 @@ from samplan.people.forms import (
     PersonLookupForm,
     RelativeForm,
     RepresentativeForm,
+    RepresentativeWithdrawForm,
 )
-from samplan.people.models import Person
+from samplan.people.models import Person, Representative
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -146,3 +148,26 @@ care_contact_add = _add_view(
     gettext_lazy("Lägg till fast kontakt"),
     gettext_lazy("Den fasta kontakten är tillagd."),
 )
+
+
+@staff_view(Permission.PERSON_EDIT)
+@require_http_methods(["GET", "POST"])
+def representative_withdraw(
+    request: StaffRequest, public_id: str, representative_id: int
+) -> HttpResponse:
+    actor = Actor.from_request(request)
+    person = selectors.person_get(actor=actor, public_id=public_id, purpose=AccessPurpose.CARE)
+    representative = get_object_or_404(Representative, pk=representative_id, person=person)
+    form = RepresentativeWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representative_withdraw(
+                actor=actor, representative=representative, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Behörigheten är återkallad."))
+            return redirect("people:detail", public_id=person.public_id)
+    title = _("Återkalla behörighet för %(name)s") % {"name": representative.name}
+    return _person_form(request, person, form, title)

@@ -1,0 +1,124 @@
+"""Whose plan a signed-in citizen may open, and as whom.
+
+A citizen opens their own plan (the person registered with their personnummer) and the plans of
+persons they represent under an authority in force today (:mod:`samplan.portal.rules`). Any other
+person answers 404, exactly as for a person that does not exist, and the attempt is written to the
+access log. Authority is checked on every request, so an authority that ends or is withdrawn stops
+working at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Q
+from django.http import Http404
+
+from samplan.audit.models import AccessAction, AccessPurpose
+from samplan.audit.services import Actor, log_access
+from samplan.people.models import Person, Representative
+from samplan.portal import rules
+from samplan.portal.citizen import Citizen
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A person whose plan the citizen may open: their own, or one they represent."""
+
+    person: Person
+    representative: Representative | None = None
+
+    @property
+    def is_own(self) -> bool:
+        return self.representative is None
+
+    def allows(self, action: rules.PortalAction) -> bool:
+        if self.representative is None:
+            return True
+        return rules.scope_allows(self.representative.portal_scope, action)
+
+    @property
+    def purpose(self) -> AccessPurpose:
+        return AccessPurpose.OWN_ACCESS if self.is_own else AccessPurpose.REPRESENTATIVE
+
+    @property
+    def log_detail(self) -> str:
+        """Which authority a representative acted under, for the access log."""
+        rep = self.representative
+        if rep is None:
+            return ""
+        return f"företrädare #{rep.pk}, {rep.get_authority_display()}"
+
+
+def authority_in_force(representative: Representative, today: date) -> bool:
+    return rules.authority_in_force(
+        kind=representative.authority,
+        valid_from=representative.valid_from,
+        valid_until=representative.valid_until,
+        withdrawn=representative.is_withdrawn,
+        person_birth_date=representative.person.birth_date,
+        today=today,
+    )
+
+
+def subjects_for(citizen: Citizen, today: date) -> list[Subject]:
+    """The citizen's own plan first, then each person they may see for, by name."""
+    own = Person.objects.filter(identifier=citizen.identifier).first()
+    authorities = (
+        Representative.objects.filter(identifier=citizen.identifier, withdrawn_at__isnull=True)
+        .filter(valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exclude(person__identifier=citizen.identifier)
+        .select_related("person")
+        .order_by("person__given_name", "person__family_name", "pk")
+    )
+    represented: dict[int, Subject] = {}
+    for representative in authorities:
+        if not authority_in_force(representative, today):
+            continue
+        subject = Subject(person=representative.person, representative=representative)
+        if not subject.allows(rules.PortalAction.VIEW):
+            continue
+        earlier = represented.get(representative.person_id)
+        if earlier is None or _breadth(subject) > _breadth(earlier):
+            represented[representative.person_id] = subject
+    return ([Subject(person=own)] if own else []) + list(represented.values())
+
+
+def _breadth(subject: Subject) -> int:
+    return sum(1 for action in rules.PortalAction if subject.allows(action))
+
+
+def subject_get(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    public_id: UUID | str,
+    today: date,
+    action: rules.PortalAction = rules.PortalAction.VIEW,
+) -> Subject:
+    """The subject if the citizen may do ``action`` for them today; otherwise 404, logged."""
+    for subject in subjects_for(citizen, today):
+        if str(subject.person.public_id) == str(public_id) and subject.allows(action):
+            return subject
+    person = Person.objects.filter(public_id=public_id).first() if _is_uuid(public_id) else None
+    log_access(
+        actor=actor,
+        person=person,
+        action=AccessAction.DENIED,
+        purpose=AccessPurpose.REPRESENTATIVE,
+        obj=person,
+        object_type="people.Person",
+        detail=f"Min plan: {action.value}",
+    )
+    raise Http404
+
+
+def _is_uuid(value: UUID | str) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,287 @@
+"""What Min plan shows a person (or their representative), read for the portal only.
+
+The portal never renders the staff's case overview. It builds its own small views from named
+fields, so nothing staff-internal can leak into a page by accident: no planning notes, no message
+texts (general messages, notice bodies, withdrawn messages), no planning assessments or colours,
+no event timeline. What it shows: the current hospital stay, its estimated discharge date, which
+units were told (recipients of the inskrivningsmeddelande that are still parties), the fixed
+contacts, the SIP meeting of the case and whether the discharge letter is ready.
+
+Every read writes an access-log entry for the person: their own access, or the representative's
+access on their behalf (which authority is in the entry's detail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from samplan.audit.models import AccessAction
+from samplan.audit.services import Actor, log_access
+from samplan.discharge.models import (
+    CaseParty,
+    InpatientStay,
+    Message,
+    MessageKind,
+    MessageRecipient,
+    PartyStatus,
+    StayStatus,
+)
+from samplan.discharge.rules import MEETING_PLACES
+from samplan.people.models import CareContact, PortalScope, Representative
+from samplan.portal import rules
+from samplan.portal.access import Subject, authority_in_force
+
+# A discharged stay stays on the person's page this long (the letter, the follow-up meeting).
+RECENT_DISCHARGE = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class NotifiedUnit:
+    name: str
+    notified_at: datetime
+
+
+@dataclass(frozen=True)
+class Meeting:
+    message_id: int
+    at: datetime
+    place: str
+    location: str
+    video_url: str
+    is_past: bool
+
+
+@dataclass(frozen=True)
+class StayView:
+    public_id: str
+    ward_name: str
+    ward_phone: str
+    admitted_at: datetime
+    estimated_discharge: datetime | None
+    discharged_at: datetime | None
+    is_open: bool
+    notified: list[NotifiedUnit]
+    meeting: Meeting | None
+    letter_ready: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str
+    name: str
+    title: str
+    unit_name: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone who may see the person's plan: a representative with authority in force."""
+
+    name: str
+    authority: str
+    scope: str
+    until: str
+
+
+@dataclass
+class Overview:
+    subject: Subject
+    stay: StayView | None
+    contacts: list[Contact]
+    viewers: list[Viewer] = field(default_factory=list)
+
+
+def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
+    """The open stay, or one discharged recently; never an interrupted process."""
+    recent = Q(status=StayStatus.OPEN) | Q(
+        status=StayStatus.DISCHARGED, discharged_at__gte=now - RECENT_DISCHARGE
+    )
+    notices = Message.objects.filter(
+        kind__in=[MessageKind.ADMISSION_NOTICE, MessageKind.SIP_INVITATION],
+        withdrawn_at__isnull=True,
+    ).prefetch_related(
+        Prefetch("recipients", queryset=MessageRecipient.objects.select_related("unit"))
+    )
+    queryset = (
+        InpatientStay.objects.filter(person=subject.person)
+        .filter(recent)
+        .select_related("ward")
+        .prefetch_related(
+            Prefetch("messages", queryset=notices, to_attr="portal_notices"),
+            Prefetch(
+                "parties",
+                queryset=CaseParty.objects.filter(status=PartyStatus.ACTIVE),
+                to_attr="active_parties",
+            ),
+        )
+        .order_by("-admitted_at")
+    )
+    return list(queryset[:1])
+
+
+def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
+    notices: list[Message] = stay.portal_notices  # type: ignore[attr-defined]
+    parties = {p.unit_id for p in stay.active_parties}  # type: ignore[attr-defined]
+    notified: dict[int, NotifiedUnit] = {}
+    for message in notices:
+        if message.kind != MessageKind.ADMISSION_NOTICE:
+            continue
+        for recipient in message.recipients.all():
+            if recipient.unit_id in parties and recipient.unit_id not in notified:
+                notified[recipient.unit_id] = NotifiedUnit(recipient.unit.name, message.sent_at)
+    invitations = [m for m in notices if m.kind == MessageKind.SIP_INVITATION]
+    return StayView(
+        public_id=str(stay.public_id),
+        ward_name=stay.ward.name,
+        ward_phone=stay.ward.phone,
+        admitted_at=stay.admitted_at,
+        estimated_discharge=stay.estimated_discharge,
+        discharged_at=stay.discharged_at,
+        is_open=stay.is_open,
+        notified=sorted(notified.values(), key=lambda n: (n.notified_at, n.name)),
+        meeting=_meeting(invitations[-1], now) if invitations else None,
+        letter_ready=stay.status == StayStatus.DISCHARGED,
+    )
+
+
+def _meeting(message: Message, now: datetime) -> Meeting:
+    payload = message.payload
+    at = datetime.fromisoformat(payload["meeting_at"])
+    place_kind = payload.get("place_kind", "")
+    location = payload.get("location", "")
+    is_link = location.startswith(("https://", "http://"))
+    return Meeting(
+        message_id=message.pk,
+        at=at,
+        place=MEETING_PLACES.get(place_kind, ""),
+        location=location,
+        video_url=location if place_kind == "video" and is_link else "",
+        is_past=at < now,
+    )
+
+
+def _contacts(subject: Subject) -> list[Contact]:
+    contacts = (
+        CareContact.objects.filter(person=subject.person, ended_on__isnull=True)
+        .select_related("unit")
+        .order_by("role", "name")
+    )
+    return [
+        Contact(
+            role=c.get_role_display(),
+            name=c.name,
+            title=c.title,
+            unit_name=c.unit.name,
+            phone=c.phone or c.unit.phone,
+            email=c.email or c.unit.email,
+        )
+        for c in contacts
+    ]
+
+
+def _viewers(subject: Subject, now: datetime) -> list[Viewer]:
+    """Who else may see the person's plan in Min plan today."""
+    today = timezone.localdate(now)
+    representatives = (
+        Representative.objects.filter(person=subject.person, withdrawn_at__isnull=True)
+        .exclude(portal_scope=PortalScope.NONE)
+        .exclude(identifier="")
+        .select_related("person")
+        .order_by("name", "pk")
+    )
+    viewers = []
+    for rep in representatives:
+        if not authority_in_force(rep, today):
+            continue
+        until = rules.last_day(
+            kind=rep.authority,
+            valid_until=rep.valid_until,
+            person_birth_date=subject.person.birth_date,
+        )
+        viewers.append(
+            Viewer(
+                name=rep.name,
+                authority=rep.get_authority_display(),
+                scope=rep.get_portal_scope_display(),
+                until=until.isoformat() if until else "",
+            )
+        )
+    return viewers
+
+
+def overview(*, actor: Actor, subject: Subject, now: datetime) -> Overview:
+    """The person's page: stay, contacts, meeting, letter; who else can see it (own page only)."""
+    stays = _stays(subject, now)
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.READ,
+        purpose=subject.purpose,
+        obj=stays[0] if stays else subject.person,
+        detail=_detail("Min plan: översikt", subject),
+    )
+    return Overview(
+        subject=subject,
+        stay=_stay_view(stays[0], now) if stays else None,
+        contacts=_contacts(subject),
+        viewers=_viewers(subject, now) if subject.is_own else [],
+    )
+
+
+def _detail(what: str, subject: Subject) -> str:
+    return f"{what}; {subject.log_detail}" if subject.log_detail else what
+
+
+def shown_stay(subject: Subject, public_id: str, now: datetime) -> InpatientStay:
+    """The stay the person's page shows, by id; any other stay of anyone is 404."""
+    stays = _stays(subject, now)
+    if not stays or str(stays[0].public_id) != str(public_id):
+        raise Http404
+    return stays[0]
+
+
+def invitation_for_portal(
+    *, actor: Actor, subject: Subject, stay_id: str, message_id: int, now: datetime
+) -> Message:
+    """The SIP invitation the page shows, for the calendar file (logged as an export)."""
+    stay = shown_stay(subject, stay_id, now)
+    invitations = [
+        m
+        for m in stay.portal_notices  # type: ignore[attr-defined]
+        if m.kind == MessageKind.SIP_INVITATION
+    ]
+    if not invitations or invitations[-1].pk != message_id:
+        raise Http404
+    message = invitations[-1]
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.EXPORT,
+        purpose=subject.purpose,
+        obj=message,
+        detail=_detail("Min plan: kallelse till SIP (kalenderfil)", subject),
+    )
+    return message
+
+
+def letter_stay(*, actor: Actor, subject: Subject, stay_id: str, now: datetime) -> InpatientStay:
+    """The discharged stay whose letter the person downloads (logged as an export)."""
+    stay = shown_stay(subject, stay_id, now)
+    if stay.status != StayStatus.DISCHARGED:
+        raise Http404
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.EXPORT,
+        purpose=subject.purpose,
+        obj=stay,
+        detail=_detail("Min plan: brev vid utskrivning (PDF)", subject),
+    )
+    return stay

@@ -1,0 +1,215 @@
+"""Min plan's sign-in, end to end against a real OpenID Connect provider.
+
+django-oauth-toolkit runs as the region's identity provider on the live test server (reached as
+127.0.0.1); Min plan talks to it over HTTP for discovery, the token endpoint and the JWKS, with a
+signing key generated for this test run. The person's browser at the provider is a ``requests``
+session; Min plan itself is driven with Django's test client.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pytest
+from authlib.integrations.requests_client import OAuth2Session
+from django.test import Client
+from django.urls import reverse
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from samplan.audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from samplan.people.identifiers import synthetic_identifier
+from samplan.portal.citizen import CITIZEN_KEY
+from samplan.portal.tests.conftest import Provider, generate_rsa_pem
+from samplan.testing.factories import make_person
+
+
+def start(client: Client) -> str:
+    response = client.post(reverse("portal:start"))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def finish(client: Client, redirect: str):
+    parts = urlsplit(redirect)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def with_query(url: str, **changes: str) -> str:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update(changes)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def signed_in_identifier(client: Client) -> str | None:
+    data = client.session.get(CITIZEN_KEY)
+    return data["identifier"] if data else None
+
+
+def test_sign_in_with_e_id_opens_the_persons_own_plan(provider: Provider) -> None:
+    person = make_person(given_name="Siri", family_name="Signin")
+    client = Client()
+
+    authorize = start(client)
+    assert authorize.startswith(f"{provider.issuer}/authorize/")
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["code_challenge"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
+    assert "openid" in query["scope"][0].split()
+
+    response = finish(client, provider.authenticate(authorize, person.identifier))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+    assert signed_in_identifier(client) == person.identifier
+
+    page = client.get(reverse("portal:home"), follow=True)
+    assert page.status_code == 200
+    assert "Hej Siri!" in page.content.decode()
+    sign_in_entry = AccessLogEntry.objects.filter(action=AccessAction.LOOKUP).get()
+    assert sign_in_entry.person == person
+    assert sign_in_entry.purpose == AccessPurpose.OWN_ACCESS
+    assert sign_in_entry.user is None
+    assert sign_in_entry.unit is None
+    assert sign_in_entry.username == f"invånare {person.display_identifier}"
+    # A citizen session is not a staff session.
+    staff_home = client.get(reverse("core:home"))
+    assert staff_home.status_code == 302
+    assert staff_home["Location"].startswith(reverse("accounts:sign_in"))
+
+
+def test_the_answer_is_refused_in_another_browser_or_with_another_state(
+    provider: Provider,
+) -> None:
+    person = make_person()
+    victim = Client()
+    redirect = provider.authenticate(start(victim), person.identifier)
+
+    attacker = Client()  # never started a sign-in: the state is not in its session
+    response = finish(attacker, redirect)
+    assert response.status_code == 400
+    assert "Det gick inte att logga in" in response.content.decode()
+    assert signed_in_identifier(attacker) is None
+
+    response = finish(victim, with_query(redirect, state="a-state-this-session-never-sent"))
+    assert response.status_code == 400
+    assert signed_in_identifier(victim) is None
+
+
+def test_a_callback_cannot_be_used_twice(provider: Provider) -> None:
+    person = make_person()
+    client = Client()
+    redirect = provider.authenticate(start(client), person.identifier)
+    assert finish(client, redirect).status_code == 302
+    client.post(reverse("portal:sign_out"))
+    assert finish(client, redirect).status_code == 400
+    assert signed_in_identifier(client) is None
+
+
+def test_an_id_token_with_another_nonce_is_refused(provider: Provider) -> None:
+    """The provider echoes the nonce it was sent; a token minted for another request
+    (here: the authorize request's nonce replaced on the way) must not sign anyone in."""
+    person = make_person()
+    client = Client()
+    authorize = with_query(start(client), nonce="nonce-from-another-sign-in")
+    response = finish(client, provider.authenticate(authorize, person.identifier))
+    assert response.status_code == 400
+    assert signed_in_identifier(client) is None
+
+
+def test_someone_who_is_no_registered_person_sees_nothing(provider: Provider) -> None:
+    make_person(given_name="Ingrid", family_name="Annan")
+    from datetime import date
+
+    stranger = synthetic_identifier(date(1977, 7, 7), 707)
+    client = Client()
+    response = finish(client, provider.authenticate(start(client), stranger))
+    assert response.status_code == 302
+    page = client.get(reverse("portal:home"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Vi hittar ingen plan för dig" in html
+    assert "Ingrid" not in html
+    assert "Annan" not in html
+    entry = AccessLogEntry.objects.filter(action=AccessAction.LOOKUP).get()
+    assert entry.person is None
+    assert "ingen träff" in entry.detail
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _other_claims(id_token: str, personnummer: str) -> tuple[dict, dict]:
+    header_b64, payload_b64, _signature = id_token.split(".")
+    claims = json.loads(_unb64(payload_b64))
+    claims["personal_identity_number"] = personnummer
+    return json.loads(_unb64(header_b64)), claims
+
+
+def _tamper(mode: str, id_token: str, personnummer: str) -> str:
+    header, claims = _other_claims(id_token, personnummer)
+    header_b64, _payload, signature = id_token.split(".")
+    payload_b64 = _b64(json.dumps(claims).encode())
+    if mode == "changed claim":
+        return f"{header_b64}.{payload_b64}.{signature}"
+    if mode == "unsigned":
+        none_header = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+        return f"{none_header}.{payload_b64}."
+    # "another key": well-formed, same key id, signed by a key the provider never published.
+    key = RSAKey.import_key(generate_rsa_pem())
+    return jwt.encode(header, claims, key)
+
+
+@pytest.mark.parametrize("mode", ["changed claim", "unsigned", "another key"])
+def test_a_tampered_id_token_is_refused(provider: Provider, monkeypatch, mode: str) -> None:
+    """Someone between the provider and Min plan rewrites the ID token to another person."""
+    person = make_person()
+    victim = make_person(given_name="Vera", family_name="Offer")
+    original = OAuth2Session.fetch_token
+
+    def fetch_and_tamper(self, *args, **kwargs):
+        token = original(self, *args, **kwargs)
+        token["id_token"] = _tamper(mode, token["id_token"], victim.identifier)
+        return token
+
+    monkeypatch.setattr(OAuth2Session, "fetch_token", fetch_and_tamper)
+    client = Client()
+    response = finish(client, provider.authenticate(start(client), person.identifier))
+    assert response.status_code == 400
+    assert signed_in_identifier(client) is None
+
+
+def test_an_expired_id_token_is_refused(provider: Provider, settings) -> None:
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ID_TOKEN_EXPIRE_SECONDS": -600}
+    person = make_person()
+    client = Client()
+    response = finish(client, provider.authenticate(start(client), person.identifier))
+    assert response.status_code == 400
+    assert signed_in_identifier(client) is None
+
+
+def test_a_provider_that_names_another_issuer_is_not_used(provider: Provider, settings) -> None:
+    settings.PORTAL_OIDC = {**settings.PORTAL_OIDC, "ISSUER": provider.issuer + "/"}
+    response = Client().post(reverse("portal:start"))
+    assert response.status_code == 400
+    assert "Det gick inte att logga in" in response.content.decode()
+
+
+def test_signing_in_ends_a_staff_sign_in_in_the_same_browser(provider: Provider, county) -> None:
+    from samplan.testing.factories import sign_in
+
+    person = county.person()
+    client = sign_in(Client(), county.ward_nurse)
+    assert client.get(reverse("core:home")).status_code == 200
+    finish(client, provider.authenticate(start(client), person.identifier))
+    assert signed_in_identifier(client) == person.identifier
+    assert client.get(reverse("core:home")).status_code == 302

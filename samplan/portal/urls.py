@@ -1,0 +1,20 @@
+from django.urls import path
+
+from samplan.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("logga-in/", views.sign_in, name="sign_in"),
+    path("logga-in/start/", views.sign_in_start, name="start"),
+    path("logga-in/klar/", views.callback, name="callback"),
+    path("logga-ut/", views.sign_out, name="sign_out"),
+    path("demo/", views.demo_sign_in, name="demo"),
+    path("<uuid:person_id>/", views.overview, name="overview"),
+    path(
+        "<uuid:person_id>/vard/<uuid:stay_id>/mote/<int:message_id>.ics",
+        views.meeting_ics,
+        name="meeting_ics",
+    ),
+    path("<uuid:person_id>/vard/<uuid:stay_id>/brev.pdf", views.letter, name="letter"),
+]

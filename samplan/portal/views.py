@@ -1,0 +1,187 @@
+"""Min plan pages. Thin: who is signed in, whose plan, then a portal selector and a template.
+
+The SIP parts (the plan, goals, consent, comments, meeting preferences) will be further sections of
+the person's page and further pages under ``/min-plan/<person>/``, behind the same
+:func:`~samplan.portal.http.citizen_view` gate and :func:`~samplan.portal.access.subject_get`
+with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samplan.audit.models import AccessAction, AccessPurpose
+from samplan.audit.services import LogItem, log_access, log_access_many
+from samplan.discharge import documents
+from samplan.people.models import Person
+from samplan.portal import access, citizen, oidc, selectors
+from samplan.portal.demo import demo_citizens
+from samplan.portal.http import CitizenRequest, citizen_view
+
+logger = logging.getLogger(__name__)
+
+PORTAL_CALENDAR_TEXT = "Möte om din samordnade individuella plan (SIP)."
+
+
+def _subject(request: CitizenRequest, person_id: str) -> access.Subject:
+    return access.subject_get(
+        citizen=request.citizen,
+        actor=request.citizen.actor(request),
+        public_id=person_id,
+        today=timezone.localdate(),
+    )
+
+
+# --- Sign-in ----------------------------------------------------------------------------------
+
+
+@require_GET
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if citizen.citizen_of(request) is not None:
+        return redirect("portal:home")
+    return render(
+        request,
+        "portal/sign_in.html",
+        {"oidc_configured": oidc.OidcConfig.from_settings().is_configured},
+    )
+
+
+@require_POST
+def sign_in_start(request: HttpRequest) -> HttpResponse:
+    try:
+        return oidc.begin(request, request.build_absolute_uri(reverse("portal:callback")))
+    except oidc.SignInFailed as error:
+        logger.warning("Min plan sign-in could not start: %s", error)
+        return _sign_in_failed(request)
+
+
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        identity = oidc.finish(request)
+    except oidc.SignInFailed as error:
+        logger.warning("Min plan sign-in refused: %s", error)
+        return _sign_in_failed(request)
+    return _signed_in(request, identity, citizen.CitizenSignInMethod.OIDC)
+
+
+def _signed_in(
+    request: HttpRequest, identity: oidc.VerifiedIdentity, method: citizen.CitizenSignInMethod
+) -> HttpResponse:
+    signed_in = citizen.sign_in(request, identity, method=method)
+    person = Person.objects.filter(identifier=signed_in.identifier).first()
+    log_access(
+        actor=signed_in.actor(request),
+        person=person,
+        action=AccessAction.LOOKUP,
+        purpose=AccessPurpose.OWN_ACCESS,
+        obj=person,
+        object_type="people.Person",
+        detail=f"inloggning i Min plan ({method.value})" + ("" if person else ", ingen träff"),
+    )
+    return redirect("portal:home")
+
+
+def _sign_in_failed(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/sign_in_failed.html", status=400)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    citizen.sign_out(request)
+    messages.success(request, _("Du är utloggad. Stäng webbläsaren om du delar dator med någon."))
+    return redirect("portal:sign_in")
+
+
+@require_http_methods(["GET", "POST"])
+def demo_sign_in(request: HttpRequest) -> HttpResponse:
+    """Demoinloggning: exists only in demo mode."""
+    if not settings.DEMO_MODE:
+        raise Http404
+    people = demo_citizens(timezone.localdate())
+    if request.method == "POST":
+        chosen = next((p for p in people if p.identifier.value == request.POST.get("who")), None)
+        if chosen is not None:
+            identity = oidc.VerifiedIdentity(identifier=chosen.identifier, name=chosen.name)
+            return _signed_in(request, identity, citizen.CitizenSignInMethod.DEMO)
+    return render(request, "portal/demo_sign_in.html", {"people": people})
+
+
+# --- The person's pages -----------------------------------------------------------------------
+
+
+@citizen_view
+def home(request: CitizenRequest) -> HttpResponse:
+    """Whose plan: straight to the only one, a choice between several, or nothing to show."""
+    subjects = access.subjects_for(request.citizen, timezone.localdate())
+    if len(subjects) == 1:
+        return redirect("portal:overview", person_id=subjects[0].person.public_id)
+    actor = request.citizen.actor(request)
+    for purpose in (AccessPurpose.OWN_ACCESS, AccessPurpose.REPRESENTATIVE):
+        log_access_many(
+            actor=actor,
+            action=AccessAction.READ,
+            purpose=purpose,
+            items=[
+                LogItem(
+                    person=s.person,
+                    obj=s.representative or s.person,
+                    detail=f"Min plan: val av plan; {s.log_detail}".rstrip("; "),
+                )
+                for s in subjects
+                if s.purpose == purpose
+            ],
+        )
+    template = "portal/choose.html" if subjects else "portal/nothing.html"
+    return render(request, template, {"subjects": subjects})
+
+
+@citizen_view
+@require_GET
+def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
+    subject = _subject(request, person_id)
+    page = selectors.overview(
+        actor=request.citizen.actor(request), subject=subject, now=timezone.now()
+    )
+    others = len(access.subjects_for(request.citizen, timezone.localdate())) > 1
+    return render(request, "portal/overview.html", {"page": page, "can_choose": others})
+
+
+@citizen_view
+@require_GET
+def meeting_ics(
+    request: CitizenRequest, person_id: str, stay_id: str, message_id: int
+) -> HttpResponse:
+    subject = _subject(request, person_id)
+    message = selectors.invitation_for_portal(
+        actor=request.citizen.actor(request),
+        subject=subject,
+        stay_id=stay_id,
+        message_id=message_id,
+        now=timezone.now(),
+    )
+    ics = documents.invitation_ics(message, description=PORTAL_CALENDAR_TEXT)
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mote-om-planen.ics"'
+    return response
+
+
+@citizen_view
+@require_GET
+def letter(request: CitizenRequest, person_id: str, stay_id: str) -> HttpResponse:
+    subject = _subject(request, person_id)
+    stay = selectors.letter_stay(
+        actor=request.citizen.actor(request), subject=subject, stay_id=stay_id, now=timezone.now()
+    )
+    response = HttpResponse(documents.render_patient_letter(stay), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="brev-fran-sjukhuset.pdf"'
+    return response
