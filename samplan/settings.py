@@ -188,6 +188,8 @@ EMAIL_BACKEND = os.environ.get(
     "SAMPLAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SAMPLAN_FROM_EMAIL", "samplan@example.invalid")
+# Where staff reach Samplan: links in e-mail (SIP kallelse) are built on it.
+SAMPLAN_BASE_URL = os.environ.get("SAMPLAN_BASE_URL", "http://localhost:8000")
 
 # Region-local reservnummer format (documented in samplan/people/identifiers.py).
 RESERVE_NUMBER_PATTERN = os.environ.get(

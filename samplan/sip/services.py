@@ -31,6 +31,7 @@ Meetings
     ``meeting_invite(acting, process, kind, meeting_at, place_kind, location, invitees,
     message="")`` – the kallelse; ``follow_up_schedule(...)`` is the same for a follow-up meeting
     ``meeting_cancel(acting, process, meeting, reason)``
+    Both e-mail the invited staff on commit (:mod:`samplan.sip.documents`).
     ``minutes_record(acting, process, meeting, text, attendees=(), person_present=False,
     decisions="")``
 The plan
@@ -54,6 +55,7 @@ when no meeting with minutes is given) has approved – at least one with a mand
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -74,7 +76,7 @@ from samplan.discharge import access as discharge_access
 from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import Person
-from samplan.sip import access, rules
+from samplan.sip import access, documents, rules
 from samplan.sip.models import (
     ActionProgress,
     AuthorKind,
@@ -906,9 +908,11 @@ def meeting_invite(
     message: str = "",
 ) -> SipMeeting:
     """Kallelse: time and place best for the person (home, hospital, unit, video link), and the
-    participants invited. Sending e-mail, the iCalendar file and the letter is the caller's job.
-    A follow-up or evaluation meeting needs an established plan. Inviting anyone outside the
-    home organisation needs valid consent."""
+    participants invited. When the transaction commits, the invited units and staff get an
+    e-mail with the iCalendar file (:func:`samplan.sip.documents.invitation_email_send`); the
+    letter to the person is downloaded from the SIP page. A follow-up or evaluation meeting
+    needs an established plan. Inviting anyone outside the home organisation needs valid
+    consent."""
     _editable(acting, process)
     if kind not in MeetingKind.values:
         raise DomainError(_("Ange vilket slags möte det är."))
@@ -953,6 +957,10 @@ def meeting_invite(
         meeting=meeting.pk,
     )
     _refresh_status(process)
+    transaction.on_commit(
+        functools.partial(documents.invitation_email_send, acting=acting, meeting_id=meeting.pk),
+        robust=True,
+    )
     return meeting
 
 
@@ -1007,6 +1015,10 @@ def meeting_cancel(
         meeting=meeting.pk,
     )
     _refresh_status(process)
+    transaction.on_commit(
+        functools.partial(documents.cancellation_email_send, acting=acting, meeting_id=meeting.pk),
+        robust=True,
+    )
     return meeting
 
 
