@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 PATIENT_TEXT_MAX_LIX = 40
 LONG_WORD_LETTERS = 6
@@ -62,3 +63,54 @@ def lix_of(segments: Iterable[str]) -> LixResult:
 def lix(text: str) -> float:
     """LIX of running text."""
     return lix_of([text]).value
+
+
+# Elements whose end also ends a sentence for LIX: headings, paragraphs, list items, table cells,
+# definition terms and descriptions, labels, buttons and the page title.
+_BREAKING = frozenset(
+    {"title", "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "td", "th"}
+    | {"caption", "label", "legend", "button", "summary"}
+)
+_SILENT = frozenset({"script", "style", "noscript", "template"})
+
+
+class _TextSegments(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.segments: list[str] = []
+        self._current: list[str] = []
+        self._silent = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SILENT:
+            self._silent += 1
+        elif tag in _BREAKING or tag == "br":
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SILENT:
+            self._silent = max(0, self._silent - 1)
+        elif tag in _BREAKING:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._silent:
+            self._current.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.segments.append(text)
+        self._current = []
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def text_segments(html: str) -> list[str]:
+    """The visible text of an HTML page, split where the page itself breaks it."""
+    parser = _TextSegments()
+    parser.feed(html)
+    parser.close()
+    return parser.segments

@@ -55,8 +55,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_GET
 def sign_in_start(request: HttpRequest) -> HttpResponse:
+    """A link, not a form: the Content-Security-Policy's form-action would stop a form whose
+    answer redirects to the provider's origin. The state in the session guards the flow."""
     try:
         return oidc.begin(request, request.build_absolute_uri(reverse("portal:callback")))
     except oidc.SignInFailed as error:

@@ -16,7 +16,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, re_path
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as oauth2_views
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -68,13 +68,16 @@ def e_id_sign_in(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return HttpResponseRedirect(next_url)
-    return HttpResponse(
+    response = HttpResponse(
         '<!DOCTYPE html><html lang="sv"><head><title>Test-e-legitimation</title></head><body>'
         "<main><h1>Test-e-legitimation</h1>"
-        f'<form method="post" action="?next={escape(next_url)}">'
+        f'<form method="post" action="?{escape(urlencode({"next": next_url}))}">'
         '<label for="pnr">Personnummer</label> <input id="pnr" name="personnummer">'
         ' <button type="submit">Legitimera</button></form></main></body></html>'
     )
+    # The provider is another site: its form's answer redirects back to Min plan's origin.
+    response["Content-Security-Policy"] = "default-src 'self'; form-action 'self' http:"
+    return response
 
 
 provider_patterns = [

@@ -27,7 +27,7 @@ from samplan.testing.factories import make_person
 
 
 def start(client: Client) -> str:
-    response = client.post(reverse("portal:start"))
+    response = client.get(reverse("portal:start"))
     assert response.status_code == 302
     return response["Location"]
 
@@ -199,7 +199,7 @@ def test_an_expired_id_token_is_refused(provider: Provider, settings) -> None:
 
 def test_a_provider_that_names_another_issuer_is_not_used(provider: Provider, settings) -> None:
     settings.PORTAL_OIDC = {**settings.PORTAL_OIDC, "ISSUER": provider.issuer + "/"}
-    response = Client().post(reverse("portal:start"))
+    response = Client().get(reverse("portal:start"))
     assert response.status_code == 400
     assert "Det gick inte att logga in" in response.content.decode()
 
