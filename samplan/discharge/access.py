@@ -92,3 +92,9 @@ def can_appoint_care_contact(acting: Acting) -> bool:
 def require_open(stay: InpatientStay) -> None:
     if not stay.is_open:
         raise NotAllowed(_("Ärendet är avslutat och kan inte ändras."))
+
+
+def require_follow_up(stay: InpatientStay) -> None:
+    """For the steps that may fall after discharge; an interrupted process takes none."""
+    if not stay.takes_follow_up:
+        raise NotAllowed(_("Processen är avbruten och kan inte ändras."))

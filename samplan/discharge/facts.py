@@ -89,6 +89,7 @@ def facts_of(stay: InpatientStay) -> rules.CaseFacts:
             if m.checklist == ChecklistKind.INFORMATION_TRANSFER
         ),
         sip_meeting_at=_sip_meeting_at(messages),
+        written_plan_given_at=stay.written_plan_given_at,
         discharged_at=stay.discharged_at,
         interrupted=stay.status == "interrupted",
     )

@@ -209,6 +209,13 @@ class CareSummaryForm(SamplanForm):
     )
 
 
+class WrittenPlanGivenForm(SamplanForm):
+    given_at = DateTimeField(
+        label=_("Lämnad (datum och tid)"),
+        help_text=_("När personen fick planen från SIP-mötet, på papper eller digitalt."),
+    )
+
+
 class DischargeForm(SamplanForm):
     discharged_at = DateTimeField(label=_("Utskriven (datum och tid)"))
     body = forms.CharField(

@@ -45,6 +45,7 @@ class InpatientStay(models.Model):
     estimated_discharge = models.DateTimeField(_("beräknad utskrivning"), null=True, blank=True)
     ready_notice_sent_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(_("utskriven"), null=True, blank=True)
+    written_plan_given_at = models.DateTimeField(_("skriftlig plan lämnad"), null=True, blank=True)
     care_contact = models.ForeignKey(
         "people.CareContact",
         on_delete=models.PROTECT,
@@ -68,6 +69,12 @@ class InpatientStay(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == StayStatus.OPEN
+
+    @property
+    def takes_follow_up(self) -> bool:
+        """Open or discharged: what the law ties to the discharge day or after it (information
+        transfer, the SIP kallelse, the written plan) can still be done; not when interrupted."""
+        return self.status in (StayStatus.OPEN, StayStatus.DISCHARGED)
 
 
 class PartyStatus(models.TextChoices):
@@ -342,6 +349,7 @@ class CaseEventKind(models.TextChoices):
     CHECKLIST_MARKED = "checklist_marked", _("Checklistpunkt klar")
     CARE_SUMMARY_WRITTEN = "care_summary_written", _("Sammanfattning till patienten skriven")
     DISCHARGED = "discharged", _("Utskriven")
+    WRITTEN_PLAN_GIVEN = "written_plan_given", _("Skriftlig plan lämnad till personen")
     INTERRUPTED = "interrupted", _("Processen avbruten")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -311,17 +311,27 @@ class Worklist:
     """The ward's patients who are utskrivningsklar and still in hospital, longest waiting first."""
 
 
+# Long enough for every step the law places after discharge (kallelse within 3 days of the
+# ready notice, the written plan 3 days after the meeting), short enough that the list of
+# discharged cases read per request stays small.
+FOLLOW_UP_WINDOW = timedelta(days=30)
+
+
 def worklist(*, acting: Acting, now: datetime) -> Worklist:
     """ "Att göra": the acting unit's open obligations in every case it is a party to, most
     urgent first, with the messages it has not acknowledged counted. A closed case stays on the
-    list while the unit has a message in it left to acknowledge."""
+    list while the unit has a message in it left to acknowledge, and a discharged one for
+    :data:`FOLLOW_UP_WINDOW` while what falls after discharge (kallelse, written plan, late
+    information transfer) is still open."""
     unit_id = acting.unit.pk
     unacknowledged = MessageRecipient.objects.filter(
         unit=acting.unit, acknowledged_at__isnull=True, message__withdrawn_at__isnull=True
     )
     stays = _worklist_prefetched(
         access.stays_for_unit(acting.unit).filter(
-            Q(status=StayStatus.OPEN) | Q(pk__in=unacknowledged.values("message__stay"))
+            Q(status=StayStatus.OPEN)
+            | Q(status=StayStatus.DISCHARGED, discharged_at__gte=now - FOLLOW_UP_WINDOW)
+            | Q(pk__in=unacknowledged.values("message__stay"))
         )
     )
     items = []

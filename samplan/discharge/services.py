@@ -606,7 +606,8 @@ def sip_invitation_send(
     """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice."""
     if not access.is_care_contact_unit(acting, stay):
         raise NotAllowed(_("Kallelsen skickas av den fasta vårdkontakten."))
-    access.require_open(stay)
+    # The SIP meeting is often held after discharge (4:1), so the kallelse may follow it.
+    access.require_follow_up(stay)
     requirements = requirements_of(stay)
     if not requirements.sip_required:
         raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
@@ -633,7 +634,11 @@ def checklist_mark(
     *, acting: Acting, stay: InpatientStay, checklist: ChecklistKind, item: str, note: str = ""
 ) -> ChecklistMark:
     access.require_ward(acting, stay)
-    access.require_open(stay)
+    if checklist == ChecklistKind.INFORMATION_TRANSFER:
+        # Information still owed at discharge must be sendable, and recorded, after it.
+        access.require_follow_up(stay)
+    else:
+        access.require_open(stay)
     if item not in checklist_items(stay, checklist):
         raise DomainError(_("Okänd punkt i checklistan."))
     mark, created = ChecklistMark.objects.get_or_create(
@@ -654,6 +659,28 @@ def checklist_items(stay: InpatientStay, checklist: ChecklistKind) -> dict[str, 
     if checklist == ChecklistKind.INFORMATION_TRANSFER:
         return {item.id: item.text for item in agreement.information_transfer}
     return rules.home_ready_items(agreement)
+
+
+@transaction.atomic
+def written_plan_given_record(
+    *, acting: Acting, stay: InpatientStay, given_at: datetime
+) -> InpatientStay:
+    """The FVK records when the person got the written plan from the SIP meeting (4:3)."""
+    if not access.is_care_contact_unit(acting, stay):
+        raise NotAllowed(_("Den fasta vårdkontakten registrerar att planen är lämnad."))
+    access.require_follow_up(stay)
+    if not stay.messages.filter(
+        kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True
+    ).exists():
+        raise DomainError(_("Det finns ingen kallelse till SIP-möte i ärendet."))
+    if stay.written_plan_given_at is not None:
+        raise DomainError(_("Det är redan registrerat att planen är lämnad."))
+    if given_at > timezone.now():
+        raise DomainError(_("Tidpunkten kan inte ligga i framtiden."))
+    stay.written_plan_given_at = given_at
+    _bump(stay, "written_plan_given_at")
+    _event(stay, CaseEventKind.WRITTEN_PLAN_GIVEN, acting, given_at=given_at.isoformat())
+    return stay
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from samplan.core.acting import Acting
 from samplan.directory.models import Unit, UnitKind
 from samplan.discharge import access, rules, services
 from samplan.discharge import forms as f
-from samplan.discharge.models import InpatientStay, PartyStatus
+from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus
 from samplan.people.models import CareContact, CareContactRole
 
 
@@ -144,6 +144,20 @@ def _fvk(acting: Acting, stay: InpatientStay) -> bool:
     return stay.is_open and access.is_care_contact_unit(acting, stay)
 
 
+def _fvk_follow_up(acting: Acting, stay: InpatientStay) -> bool:
+    return stay.takes_follow_up and access.is_care_contact_unit(acting, stay)
+
+
+def _fvk_plan_to_give(acting: Acting, stay: InpatientStay) -> bool:
+    return (
+        _fvk_follow_up(acting, stay)
+        and stay.written_plan_given_at is None
+        and any(
+            m.kind == MessageKind.SIP_INVITATION and not m.is_withdrawn for m in stay.messages.all()
+        )
+    )
+
+
 def _head_of_outpatient(acting: Acting, stay: InpatientStay) -> bool:
     return stay.is_open and access.can_appoint_care_contact(acting)
 
@@ -257,8 +271,17 @@ STEPS: dict[str, Step] = {
             _("Kallelsen är skickad."),
             _sip_form,
             lambda a, s, d: services.sip_invitation_send(acting=a, stay=s, **d),
-            _fvk,
+            _fvk_follow_up,
             submit=_("Skicka kallelsen"),
+        ),
+        Step(
+            "skriftlig-plan",
+            _("Registrera att personen fått den skriftliga planen"),
+            _("Det är registrerat att planen är lämnad."),
+            _plain(f.WrittenPlanGivenForm),
+            lambda a, s, d: services.written_plan_given_record(acting=a, stay=s, **d),
+            _fvk_plan_to_give,
+            submit=_("Registrera"),
         ),
         Step(
             "sammanfattning",

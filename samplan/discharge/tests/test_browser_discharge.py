@@ -608,8 +608,22 @@ def test_three_units_take_a_category_e_case_from_admission_to_discharge(
         acknowledge(page, "Utskrivningsmeddelande")
     open_worklist(municipality)
     expect(worklist_row(municipality, name)).to_have_count(0)
+    # What the law places after discharge stays with the FVK: the written plan from the meeting.
+    open_worklist(centre)
+    expect(worklist_row(centre, name)).to_contain_text(
+        "Ge personen den skriftliga planen från SIP-mötet"
+    )
     for page in (ward, centre, municipality):
         page.goto(case_path)
         status = page.get_by_role("definition").filter(has_text=f"Utskriven {shown(discharged)}")
         expect(status).to_be_visible()
-        expect(actions(page)).to_have_count(0)
+        # Only the patient's letter, and for the FVK the written plan, remain.
+        links = actions(page).get_by_role("link")
+        expected = ["Brev till patienten (PDF)"]
+        if page is centre:
+            expected = [
+                "Skicka kallelse till SIP",
+                "Registrera att personen fått den skriftliga planen",
+                *expected,
+            ]
+        expect(links).to_have_text(expected)
