@@ -98,9 +98,13 @@ def subject_get(
     public_id: UUID | str,
     today: date,
     action: rules.PortalAction = rules.PortalAction.VIEW,
+    subjects: list[Subject] | None = None,
 ) -> Subject:
-    """The subject if the citizen may do ``action`` for them today; otherwise 404, logged."""
-    for subject in subjects_for(citizen, today):
+    """The subject if the citizen may do ``action`` for them today; otherwise 404, logged.
+
+    ``subjects`` is :func:`subjects_for` of the same citizen and day, if the caller has it.
+    """
+    for subject in subjects if subjects is not None else subjects_for(citizen, today):
         if str(subject.person.public_id) == str(public_id) and subject.allows(action):
             return subject
     person = Person.objects.filter(public_id=public_id).first() if _is_uuid(public_id) else None

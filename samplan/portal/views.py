@@ -150,12 +150,14 @@ def home(request: CitizenRequest) -> HttpResponse:
 @citizen_view
 @require_GET
 def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
-    subject = _subject(request, person_id)
-    page = selectors.overview(
-        actor=request.citizen.actor(request), subject=subject, now=timezone.now()
+    today = timezone.localdate()
+    subjects = access.subjects_for(request.citizen, today)
+    actor = request.citizen.actor(request)
+    subject = access.subject_get(
+        citizen=request.citizen, actor=actor, public_id=person_id, today=today, subjects=subjects
     )
-    others = len(access.subjects_for(request.citizen, timezone.localdate())) > 1
-    return render(request, "portal/overview.html", {"page": page, "can_choose": others})
+    page = selectors.overview(actor=actor, subject=subject, now=timezone.now())
+    return render(request, "portal/overview.html", {"page": page, "can_choose": len(subjects) > 1})
 
 
 @citizen_view

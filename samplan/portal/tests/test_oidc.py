@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import date
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -123,8 +124,6 @@ def test_an_id_token_with_another_nonce_is_refused(provider: Provider) -> None:
 
 def test_someone_who_is_no_registered_person_sees_nothing(provider: Provider) -> None:
     make_person(given_name="Ingrid", family_name="Annan")
-    from datetime import date
-
     stranger = synthetic_identifier(date(1977, 7, 7), 707)
     client = Client()
     response = finish(client, provider.authenticate(start(client), stranger))
@@ -213,3 +212,42 @@ def test_signing_in_ends_a_staff_sign_in_in_the_same_browser(provider: Provider,
     finish(client, provider.authenticate(start(client), person.identifier))
     assert signed_in_identifier(client) == person.identifier
     assert client.get(reverse("core:home")).status_code == 302
+
+
+# --- Reading the personnummer claim (no provider needed) --------------------------------------
+
+
+def test_the_personnummer_claim_is_the_configured_one_and_must_be_valid() -> None:
+    from samplan.portal.oidc import SignInFailed, identity_from_claims
+
+    number = synthetic_identifier(date(1990, 2, 3), 12)
+    identity = identity_from_claims({"pnr": number, "name": "Ada Andersson"}, "pnr")
+    assert identity.identifier.value == number
+    assert identity.name == "Ada Andersson"
+    dashed = f"{number[:8]}-{number[8:]}"
+    named = identity_from_claims({"pnr": dashed, "given_name": "Ada", "family_name": "A"}, "pnr")
+    assert named.identifier.value == number
+    assert named.name == "Ada A"
+    coordination = synthetic_identifier(date(1990, 2, 3), 13, coordination=True)
+    assert identity_from_claims({"pnr": coordination}, "pnr").identifier.kind == "samordningsnummer"
+    wrong_check_digit = number[:-1] + str((int(number[-1]) + 1) % 10)
+    for claims in (
+        {"personal_identity_number": number},  # another claim than the configured one
+        {"pnr": wrong_check_digit},
+        {"pnr": "19450312R007"},  # a reservnummer never comes from e-ID
+        {"pnr": 199002031234},
+        {},
+    ):
+        with pytest.raises(SignInFailed):
+            identity_from_claims(claims, "pnr")
+
+
+def test_sign_in_needs_issuer_client_and_the_openid_scope(settings) -> None:
+    from samplan.portal.oidc import OidcConfig
+
+    base = {"ISSUER": "https://idp.example", "CLIENT_ID": "min-plan", "SCOPES": ["openid"]}
+    settings.PORTAL_OIDC = base
+    assert OidcConfig.from_settings().is_configured
+    for change in ({"ISSUER": ""}, {"CLIENT_ID": ""}, {"SCOPES": ["profile"]}):
+        settings.PORTAL_OIDC = {**base, **change}
+        assert not OidcConfig.from_settings().is_configured
