@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("samplan.accounts.urls")),
     path("personer/", include("samplan.people.urls")),
     path("arenden/", include("samplan.discharge.urls")),
+    path("sip/", include("samplan.sip.urls")),
     path("katalog/", include("samplan.directory.urls")),
     path("logg/", include("samplan.audit.urls")),
     path("min-plan/", include("samplan.portal.urls")),

@@ -24,6 +24,7 @@ from samplan.discharge.models import (
 )
 from samplan.discharge.steps import STEPS
 from samplan.people import selectors as people_selectors
+from samplan.sip import selectors as sip_selectors
 
 care_view = staff_view(Permission.PERSON_LOOKUP)
 
@@ -31,8 +32,10 @@ care_view = staff_view(Permission.PERSON_LOOKUP)
 @care_view
 def worklist(request: StaffRequest) -> HttpResponse:
     acting = Acting.from_request(request)
-    work = selectors.worklist(acting=acting, now=timezone.now())
-    return render(request, "discharge/worklist.html", {"work": work})
+    now = timezone.now()
+    work = selectors.worklist(acting=acting, now=now)
+    sip_work = [item for item in sip_selectors.worklist(acting=acting, now=now) if item.flags]
+    return render(request, "discharge/worklist.html", {"work": work, "sip_work": sip_work})
 
 
 @care_view
