@@ -15,12 +15,26 @@ from uuid import UUID
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import Actor, log_access
 from samplan.people.models import Person, Representative
 from samplan.portal import rules
 from samplan.portal.citizen import Citizen
+
+# What a representative *is*, for sentences like "Du är god man." (the authority's own label
+# names the authority: "Fullmakt" is the document, its holder is an ombud).
+REPRESENTATIVE_ROLES = {
+    "guardian": gettext_lazy("vårdnadshavare"),
+    "trustee": gettext_lazy("god man"),
+    "administrator": gettext_lazy("förvaltare"),
+    "power_of_attorney": gettext_lazy("ombud med fullmakt"),
+}
+
+
+def role_of(representative: Representative) -> str:
+    return str(REPRESENTATIVE_ROLES.get(representative.authority, representative.authority))
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,11 @@ class Subject:
         if self.representative is None:
             return True
         return rules.scope_allows(self.representative.portal_scope, action)
+
+    @property
+    def role(self) -> str:
+        """What the citizen is for the person: "" for their own plan, else e.g. "god man"."""
+        return role_of(self.representative) if self.representative else ""
 
     @property
     def purpose(self) -> AccessPurpose:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from samplan.discharge.models import InpatientStay, StayStatus
 from samplan.people.identifiers import InvalidIdentifier, PersonIdentifier, parse_identifier
-from samplan.people.models import AuthorityKind, Person, Representative
-from samplan.portal.access import authority_in_force
+from samplan.people.models import Person, Representative
+from samplan.portal.access import authority_in_force, role_of
 
 DEMO_PERSONS = 6
 DEMO_REPRESENTATIVES = 3
@@ -64,8 +65,8 @@ def demo_citizens(today: date) -> list[DemoCitizen]:
             DemoCitizen(
                 identifier,
                 rep.name,
-                _("%(kind)s för %(name)s.")
-                % {"kind": AuthorityKind(rep.authority).label, "name": rep.person.full_name},
+                _("%(role)s för %(name)s.")
+                % {"role": capfirst(role_of(rep)), "name": rep.person.full_name},
             )
         )
     return citizens

@@ -34,7 +34,7 @@ from samplan.discharge.models import (
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import CareContact, PortalScope, Representative
 from samplan.portal import rules
-from samplan.portal.access import Subject, authority_in_force
+from samplan.portal.access import Subject, authority_in_force, role_of
 
 # A discharged stay stays on the person's page this long (the letter, the follow-up meeting).
 RECENT_DISCHARGE = timedelta(days=90)
@@ -85,7 +85,7 @@ class Viewer:
     """Someone who may see the person's plan: a representative with authority in force."""
 
     name: str
-    authority: str
+    role: str
     scope: str
     until: str
 
@@ -208,7 +208,7 @@ def _viewers(subject: Subject, now: datetime) -> list[Viewer]:
         viewers.append(
             Viewer(
                 name=rep.name,
-                authority=rep.get_authority_display(),
+                role=role_of(rep),
                 scope=rep.get_portal_scope_display(),
                 until=until.isoformat() if until else "",
             )

@@ -17,6 +17,7 @@ from icalendar import Calendar
 
 from samplan.accounts.models import User
 from samplan.audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from samplan.audit.verification import verify_chain
 from samplan.discharge import services
 from samplan.people.identifiers import synthetic_identifier
 from samplan.people.models import AuthorityKind, CareContact, PortalScope, Representative
@@ -304,6 +305,12 @@ def test_a_guardian_chooses_and_sees_the_childs_plan(county: County) -> None:
     assert entry.purpose == AccessPurpose.REPRESENTATIVE
     assert f"företrädare #{authority.pk}" in entry.detail
     assert entry.username == f"invånare {guardian_self.display_identifier}"
+    chooser_entries = AccessLogEntry.objects.filter(detail__startswith="Min plan: val av plan")
+    assert {(e.person, e.purpose) for e in chooser_entries} == {
+        (guardian_self, AccessPurpose.OWN_ACCESS),
+        (child, AccessPurpose.REPRESENTATIVE),
+    }
+    assert verify_chain().intact  # the chooser's entries are written as one chained batch
 
 
 @pytest.mark.parametrize(
@@ -362,6 +369,12 @@ def test_the_person_sees_who_can_see_their_plan(county: County) -> None:
         valid_until=date(2099, 12, 31),
     )
     represent(person, name="Ej Inloggning", identifier="", portal_scope=PortalScope.NONE)
+    represent(
+        person,
+        name="Olof Ombud",
+        identifier=synthetic_identifier(date(1970, 1, 1), 70),
+        authority=AuthorityKind.POWER_OF_ATTORNEY,
+    )
     gone = represent(person, name="Åter Kallad", authority=AuthorityKind.POWER_OF_ATTORNEY)
     gone.withdrawn_at = timezone.now()
     gone.save()
@@ -371,6 +384,7 @@ def test_the_person_sees_who_can_see_their_plan(county: County) -> None:
     assert "god man" in html
     assert "2099-12-31" in html
     assert "se planen och delta" in html
+    assert "Olof Ombud</strong>, ombud med fullmakt." in html
     assert "Ej Inloggning" not in html
     assert "Åter Kallad" not in html
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import AuthorityKind, CareContactRole, PortalScope
+from samplan.portal.access import REPRESENTATIVE_ROLES
 from samplan.portal.readability import (
     PATIENT_TEXT_MAX_LIX,
     lix,
@@ -124,6 +125,7 @@ def test_labels_shown_to_the_person_are_easy_to_read() -> None:
     labels = [
         *(str(label) for label in PortalScope.labels),
         *(str(label) for label in AuthorityKind.labels),
+        *(str(role) for role in REPRESENTATIVE_ROLES.values()),
         *(str(label) for label in CareContactRole.labels),
         *MEETING_PLACES.values(),
         PORTAL_CALENDAR_TEXT,
