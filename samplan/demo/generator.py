@@ -1030,6 +1030,7 @@ def county_exists() -> bool:
 
 
 CASES_KEY = "utskrivningsärenden"
+SIPS_KEY = "SIP-processer"
 
 
 def create_demo_county(
@@ -1046,15 +1047,19 @@ def create_demo_county(
     """Create Exempellän unless it exists. Returns whether it was created, and row counts.
 
     With ``cases``, discharge cases in every stage follow, timed back from ``now`` (default: the
-    clock). A county that exists but whose wards have no cases yet (made before cases were part of
-    the demo, or with ``cases=False``) gets them; one that has cases is left alone.
+    clock), and then SIP processes in every stage (:mod:`samplan.demo.sips`). A county that exists
+    but has no cases or SIPs yet (made before they were part of the demo, or with
+    ``cases=False``) gets them; what it has is left alone.
     """
-    # The cases module builds on this one's constants, so it is imported here.
+    # The cases and SIP modules build on this one's constants, so they are imported here.
     from samplan.demo.cases import create_demo_cases
+    from samplan.demo.sips import create_demo_sips
 
     if county_exists():
         added = create_demo_cases(seed=seed, now=now) if cases else 0
-        return CreationResult(created=False, counts={CASES_KEY: added} if added else {})
+        sips = create_demo_sips(seed=seed, now=now) if cases else 0
+        counts = {key: n for key, n in ((CASES_KEY, added), (SIPS_KEY, sips)) if n}
+        return CreationResult(created=False, counts=counts)
     county = build_county()
     staff = build_staff(seed, county)
     with transaction.atomic():
@@ -1089,6 +1094,7 @@ def create_demo_county(
     counts.update(totals)
     if cases:
         counts[CASES_KEY] = create_demo_cases(seed=seed, now=now)
+        counts[SIPS_KEY] = create_demo_sips(seed=seed, now=now)
     return CreationResult(created=True, counts=counts)
 
 
