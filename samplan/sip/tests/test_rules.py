@@ -167,6 +167,8 @@ facts_strategy = st.lists(
         order=st.integers(min_value=0, max_value=1000),
     ),
     max_size=8,
+    # ``order`` is the row's primary key: never shared by two events.
+    unique_by=lambda f: f.order,
 )
 
 
