@@ -162,7 +162,7 @@ class ParticipantForm(SamplanForm):
         label=_("Vem ska delta?"), choices=ParticipantKind.choices, widget=forms.RadioSelect
     )
     unit = UnitField(
-        label=_("Enhet"),
+        label=_("Vilken enhet?"),
         queryset=Unit.objects.none(),
         required=False,
         help_text=_("För en enhet eller en namngiven medarbetare på en enhet."),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from samplan.core.acting import Acting
 from samplan.discharge import access as discharge_access
@@ -14,14 +15,18 @@ from samplan.discharge.models import InpatientStay
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import Person
 from samplan.sip import selectors
-from samplan.sip.forms import ACTION_STATUS_CHOICES, ORGANISATION_KIND_CHOICES
+from samplan.sip.forms import ACTION_STATUS_CHOICES
 from samplan.sip.models import GoalOutcome
-from samplan.sip.plan import PlanAction
+from samplan.sip.plan import OrganisationKind, PlanAction
 
 register = template.Library()
 
 _STATUS = dict(ACTION_STATUS_CHOICES)
-_ORGANISATION_KINDS = dict(ORGANISATION_KIND_CHOICES)
+_ORGANISATION_KINDS = {
+    OrganisationKind.REGION.value: _("Region"),
+    OrganisationKind.MUNICIPALITY.value: _("Kommun"),
+    OrganisationKind.OTHER.value: _("Annan aktör"),
+}
 _OUTCOMES = dict(GoalOutcome.choices)
 
 
