@@ -41,8 +41,9 @@ def demo(db) -> datetime:
     result = create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
     elapsed = time.perf_counter() - clock
     assert result.counts == {SIPS_KEY: len(sips.CATALOGUE)}
-    # Kept fast: the whole demo is made on every `make demo` and in CI.
-    assert elapsed < 5, f"the demo SIPs took {elapsed:.1f} s"
+    # Kept fast: about 1.5 s alone on the 2-core machine; the bound leaves room for a loaded CI
+    # machine and catches only what would grow with the county (the SIPs are a fixed number).
+    assert elapsed < 30, f"the demo SIPs took {elapsed:.1f} s"
     return started
 
 

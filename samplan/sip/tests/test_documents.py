@@ -459,6 +459,9 @@ def test_participants_download_the_documents_and_outsiders_get_404(
     }
 
     sign_in(client, county.needs_assessor)
+    page = client.get(reverse("sip:process", kwargs=keys)).content.decode()
+    for url in urls:  # the process page links to each document
+        assert f'href="{url}"' in page, url
     before = len(exports(process))
     for url, content_type in urls.items():
         response = client.get(url)
