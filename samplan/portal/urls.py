@@ -17,4 +17,14 @@ urlpatterns = [
         name="meeting_ics",
     ),
     path("<uuid:person_id>/vard/<uuid:stay_id>/brev.pdf", views.letter, name="letter"),
+    path(
+        "<uuid:person_id>/sip/<uuid:sip_id>/plan-<int:number>.pdf",
+        views.sip_plan_pdf,
+        name="sip_plan_pdf",
+    ),
+    path(
+        "<uuid:person_id>/sip/<uuid:sip_id>/mote/<int:meeting_id>.ics",
+        views.sip_meeting_ics,
+        name="sip_meeting_ics",
+    ),
 ]

@@ -24,8 +24,10 @@ from samplan.audit.services import LogItem, log_access, log_access_many
 from samplan.discharge import documents
 from samplan.people.models import Person
 from samplan.portal import access, citizen, oidc, selectors
+from samplan.portal import sip as portal_sip
 from samplan.portal.demo import demo_citizens
 from samplan.portal.http import CitizenRequest, citizen_view
+from samplan.sip import documents as sip_documents
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +158,14 @@ def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
     subject = access.subject_get(
         citizen=request.citizen, actor=actor, public_id=person_id, today=today, subjects=subjects
     )
-    page = selectors.overview(actor=actor, subject=subject, now=timezone.now())
-    return render(request, "portal/overview.html", {"page": page, "can_choose": len(subjects) > 1})
+    now = timezone.now()
+    page = selectors.overview(actor=actor, subject=subject, now=now)
+    sips = portal_sip.sips(actor=actor, subject=subject, now=now)
+    return render(
+        request,
+        "portal/overview.html",
+        {"page": page, "sips": sips, "can_choose": len(subjects) > 1},
+    )
 
 
 @citizen_view
@@ -188,4 +196,37 @@ def letter(request: CitizenRequest, person_id: str, stay_id: str) -> HttpRespons
     )
     response = HttpResponse(documents.render_patient_letter(stay), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="brev-fran-sjukhuset.pdf"'
+    return response
+
+
+# --- The person's SIP -------------------------------------------------------------------------
+
+
+@citizen_view
+@require_GET
+def sip_plan_pdf(request: CitizenRequest, person_id: str, sip_id: str, number: int) -> HttpResponse:
+    subject = _subject(request, person_id)
+    process, version = portal_sip.plan_version_for(
+        actor=request.citizen.actor(request), subject=subject, sip_id=sip_id, number=number
+    )
+    response = HttpResponse(
+        sip_documents.render_plan(process, version), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-version-{version.number}.pdf"'
+    return response
+
+
+@citizen_view
+@require_GET
+def sip_meeting_ics(
+    request: CitizenRequest, person_id: str, sip_id: str, meeting_id: int
+) -> HttpResponse:
+    subject = _subject(request, person_id)
+    meeting = portal_sip.meeting_for(
+        actor=request.citizen.actor(request), subject=subject, sip_id=sip_id, meeting_id=meeting_id
+    )
+    response = HttpResponse(
+        portal_sip.meeting_ics(meeting), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mote-om-sip.ics"'
     return response

@@ -1,0 +1,269 @@
+"""The person's SIP in Min plan, read for the portal only.
+
+Like :mod:`samplan.portal.selectors`, this builds its own small views from named fields of
+established plan versions and called meetings, so nothing staff-internal reaches a page: no
+kartläggning or other preparation written by staff, no minutes, no draft, no meeting message, no
+timeline. What it shows: the latest established version (the person's own goals first, each
+party's actions with status and dates, overall responsibility, follow-up), the earlier versions
+with what changed, and the next meeting (time, place or video link; never a home address).
+
+Every read and download writes an access-log entry for the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vText
+
+from samplan.audit.models import AccessAction
+from samplan.audit.services import Actor, LogItem, log_access, log_access_many
+from samplan.discharge.rules import MEETING_PLACES
+from samplan.portal.access import Subject
+from samplan.sip.models import ActionProgress, PlanVersion, SipMeeting, SipProcess
+from samplan.sip.plan import (
+    ACTION_STATUS_LABELS,
+    ORGANISATION_KIND_LABELS,
+    PlanContent,
+    apply_progress,
+    plan_diff,
+)
+
+MEETING_LENGTH = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ActionView:
+    what: str
+    organisation: str
+    responsible: str
+    due: date | None
+    status: str
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class VersionView:
+    number: int
+    established_at: datetime
+    changes: list[str]
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting_id: int
+    kind: str
+    at: datetime
+    place: str
+    location: str
+    video_url: str
+
+
+@dataclass(frozen=True)
+class SipView:
+    public_id: str
+    is_open: bool
+    number: int | None
+    established_at: datetime | None
+    long_term_goal: str
+    goals: list[tuple[str, str]]
+    actions: list[ActionView]
+    lead_organisation: str
+    follow_up_on: date | None
+    follow_up_by: str
+    changes: list[str]
+    """What the latest version changed from the one before (empty for the first)."""
+    earlier: list[VersionView]
+    next_meeting: MeetingView | None
+
+
+def _processes(subject: Subject) -> list[SipProcess]:
+    return list(
+        SipProcess.objects.filter(person=subject.person)
+        .select_related("lead_unit")
+        .prefetch_related(
+            Prefetch("versions", queryset=PlanVersion.objects.order_by("number")),
+            Prefetch("action_progress", queryset=ActionProgress.objects.order_by("at", "pk")),
+            Prefetch(
+                "meetings",
+                queryset=SipMeeting.objects.filter(cancelled_at__isnull=True).order_by(
+                    "meeting_at", "pk"
+                ),
+            ),
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _content(version: PlanVersion, progress: list[ActionProgress]) -> PlanContent:
+    recorded = [(p.action_id, p.status) for p in progress if p.version_id == version.pk]
+    return apply_progress(PlanContent.model_validate(version.content), recorded)
+
+
+def _meeting_view(meeting: SipMeeting) -> MeetingView:
+    is_link = meeting.location.startswith(("https://", "http://"))
+    return MeetingView(
+        meeting_id=meeting.pk,
+        kind=meeting.get_kind_display(),
+        at=meeting.meeting_at,
+        place=MEETING_PLACES.get(meeting.place_kind, ""),
+        # A home meeting's place is the person's home: never its address (protected identity).
+        location="" if meeting.place_kind == "home" else meeting.location,
+        video_url=meeting.location if meeting.place_kind == "video" and is_link else "",
+    )
+
+
+def _next_meeting(process: SipProcess, now: datetime) -> SipMeeting | None:
+    upcoming = [m for m in process.meetings.all() if m.meeting_at >= now]
+    return upcoming[0] if upcoming and process.is_open else None
+
+
+def _sip_view(process: SipProcess, now: datetime) -> SipView:
+    versions = list(process.versions.all())
+    progress = list(process.action_progress.all())
+    earlier: list[VersionView] = []
+    previous: PlanContent | None = None
+    for version in versions:
+        content = PlanContent.model_validate(version.content)
+        changes = [c.text for c in plan_diff(previous, content)] if previous else []
+        earlier.append(VersionView(version.number, version.established_at, changes))
+        previous = content
+    meeting = _next_meeting(process, now)
+    latest = versions[-1] if versions else None
+    content = _content(latest, progress) if latest else PlanContent()
+    today = timezone.localdate(now)
+    # Overall responsibility: the lead unit of the established version, else its organisation.
+    lead = content.lead_organisation
+    if process.lead_unit is not None and process.lead_unit_id == content.lead_unit_id:
+        lead = process.lead_unit.name
+    return SipView(
+        public_id=str(process.public_id),
+        is_open=process.is_open,
+        number=latest.number if latest else None,
+        established_at=latest.established_at if latest else None,
+        long_term_goal=content.long_term_goal,
+        goals=[(g.text, g.measure) for g in content.goals],
+        actions=[
+            ActionView(
+                what=a.what,
+                organisation=a.organisation or ORGANISATION_KIND_LABELS[a.organisation_kind],
+                responsible=a.responsible,
+                due=a.due,
+                status=ACTION_STATUS_LABELS[a.status],
+                is_overdue=a.is_overdue(today),
+            )
+            for a in content.actions
+        ],
+        lead_organisation=lead,
+        follow_up_on=content.follow_up_on,
+        follow_up_by=content.follow_up_by,
+        changes=earlier[-1].changes if earlier else [],
+        earlier=list(reversed(earlier[:-1])),
+        next_meeting=_meeting_view(meeting) if meeting else None,
+    )
+
+
+def sips(*, actor: Actor, subject: Subject, now: datetime) -> list[SipView]:
+    """The person's SIPs, newest first: open ones, and closed ones that had a plan."""
+    processes = [
+        p for p in _processes(subject) if p.is_open or any(True for _v in p.versions.all())
+    ]
+    detail = "Min plan: SIP (fastställd plan och möten)"
+    if subject.log_detail:
+        detail = f"{detail}; {subject.log_detail}"
+    log_access_many(
+        actor=actor,
+        action=AccessAction.READ,
+        purpose=subject.purpose,
+        items=[LogItem(person=subject.person, obj=p, detail=detail) for p in processes],
+    )
+    return [_sip_view(p, now) for p in processes]
+
+
+def process_for(subject: Subject, sip_id: str) -> SipProcess:
+    """One of the person's SIPs by id; anyone else's is 404."""
+    process = (
+        SipProcess.objects.filter(person=subject.person, public_id=sip_id)
+        .select_related("person", "lead_unit")
+        .first()
+    )
+    if process is None:
+        raise Http404
+    return process
+
+
+def plan_version_for(
+    *, actor: Actor, subject: Subject, sip_id: str, number: int
+) -> tuple[SipProcess, PlanVersion]:
+    """An established version of the person's plan, for the PDF (logged as an export)."""
+    process = process_for(subject, sip_id)
+    version = process.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.EXPORT,
+        purpose=subject.purpose,
+        obj=version,
+        detail=_with(f"Min plan: SIP version {version.number} (PDF)", subject),
+    )
+    return process, version
+
+
+def meeting_for(*, actor: Actor, subject: Subject, sip_id: str, meeting_id: int) -> SipMeeting:
+    """The next meeting the page shows, for the calendar file (logged as an export)."""
+    process = process_for(subject, sip_id)
+    meeting = _next_meeting(
+        SipProcess.objects.prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=SipMeeting.objects.filter(cancelled_at__isnull=True).order_by(
+                    "meeting_at", "pk"
+                ),
+            )
+        ).get(pk=process.pk),
+        timezone.now(),
+    )
+    if meeting is None or meeting.pk != meeting_id:
+        raise Http404
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.EXPORT,
+        purpose=subject.purpose,
+        obj=meeting,
+        detail=_with("Min plan: SIP-möte (kalenderfil)", subject),
+    )
+    return meeting
+
+
+def _with(what: str, subject: Subject) -> str:
+    return f"{what}; {subject.log_detail}" if subject.log_detail else what
+
+
+def meeting_ics(meeting: SipMeeting) -> bytes:
+    """The meeting for the person's own calendar: when, where, what it is. No staff names,
+    no message, no home address."""
+    view = _meeting_view(meeting)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Samplan//Min plan//SV")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"min-plan-sip-meeting-{meeting.pk}@samplan")
+    event.add("dtstamp", meeting.invitation_sent_at)
+    event.add("dtstart", timezone.localtime(meeting.meeting_at))
+    event.add("dtend", timezone.localtime(meeting.meeting_at + MEETING_LENGTH))
+    event.add("summary", _("Möte om din plan (SIP)"))
+    where = ", ".join(p for p in (view.place, view.location) if p)
+    event.add("location", vText(where))
+    if view.video_url:
+        event.add("url", view.video_url)
+    event.add("description", _("På mötet gör ni planen tillsammans. Du får säga vad du vill."))
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())

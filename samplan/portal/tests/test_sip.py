@@ -1,0 +1,218 @@
+"""The person's SIP in Min plan: the established plan (own goals first, who does what, overall
+responsibility, follow-up), earlier versions with what changed, the plan as PDF, the next meeting
+with its calendar file; never anything staff wrote for staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from samplan.audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from samplan.people.models import AuthorityKind, PortalScope
+from samplan.portal.tests.conftest import citizen_client
+from samplan.portal.tests.scenes import INTERNAL
+from samplan.portal.tests.test_pages import GUARDIAN_NUMBER, overview_url, page, pdf_text, represent
+from samplan.sip import services
+from samplan.sip.models import MeetingKind, PreparationKind, SipMeeting, SipProcess
+from samplan.testing.county import County
+from samplan.testing.factories import sign_in
+from samplan.testing.sip import (
+    add_social_services,
+    establish,
+    give_consent,
+    save_plan,
+    start_outpatient_sip,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_url(process: SipProcess, number: int) -> str:
+    return reverse(
+        "portal:sip_plan_pdf",
+        kwargs={
+            "person_id": process.person.public_id,
+            "sip_id": process.public_id,
+            "number": number,
+        },
+    )
+
+
+def ics_url(process: SipProcess, meeting: SipMeeting) -> str:
+    return reverse(
+        "portal:sip_meeting_ics",
+        kwargs={
+            "person_id": process.person.public_id,
+            "sip_id": process.public_id,
+            "meeting_id": meeting.pk,
+        },
+    )
+
+
+def established_sip(
+    county: County, time_machine, *, internal: bool = False
+) -> tuple[SipProcess, SipMeeting]:
+    """A SIP with two established versions (the second moves the follow-up and adds a goal)
+    and a follow-up meeting by video. With ``internal``, staff text carrying :data:`INTERNAL`
+    is written wherever staff can write it."""
+    real_now = timezone.now()
+    time_machine.move_to(real_now - timedelta(days=1), tick=True)
+    vc = county.acting(county.primary_care_nurse)
+    process = start_outpatient_sip(county, county.person(given_name="Sigrid"))
+    give_consent(county, process)
+    add_social_services(county, process)
+    if internal:
+        services.preparation_add(
+            acting=vc, process=process, kind=PreparationKind.MAPPING, text=f"{INTERNAL} kartlagt"
+        )
+        services.preparation_add(
+            acting=vc, process=process, kind=PreparationKind.QUESTION, text=f"{INTERNAL} fråga"
+        )
+    first = services.meeting_invite(
+        acting=vc,
+        process=process,
+        kind=MeetingKind.FIRST,
+        meeting_at=timezone.now() + timedelta(hours=1),
+        place_kind="unit",
+        location="Vårdcentralen Centrum, rum 4",
+        invitees=list(process.participants.all()),
+        message=f"{INTERNAL} meddelande i kallelsen" if internal else "",
+    )
+    time_machine.move_to(real_now - timedelta(hours=20), tick=True)
+    if internal:
+        services.minutes_record(
+            acting=vc, process=process, meeting=first, text=f"{INTERNAL} protokoll"
+        )
+    save_plan(county, process)
+    establish(county, process)
+    save_plan(
+        county,
+        process,
+        follow_up_on=timezone.localdate() + timedelta(days=30),
+        goals=[
+            {"id": "g1", "text": "Gå till affären med rollator", "measure": "Två gånger i veckan"},
+            {"id": "g2", "text": "Laga frukost själv", "measure": ""},
+        ],
+    )
+    establish(county, process)
+    time_machine.move_to(real_now, tick=True)
+    if internal:
+        save_plan(county, process, long_term_goal=f"{INTERNAL} utkast som inte är fastställt")
+    follow_up = services.follow_up_schedule(
+        acting=vc,
+        process=process,
+        meeting_at=timezone.now() + timedelta(days=20),
+        place_kind="video",
+        location="https://video.example/sip-uppfoljning",
+        invitees=list(process.participants.all()),
+        message=f"{INTERNAL} uppföljningens meddelande" if internal else "",
+    )
+    process.refresh_from_db()
+    return process, follow_up
+
+
+def test_the_person_sees_the_established_plan_goals_first_and_the_next_meeting(
+    county: County, tmp_path, time_machine
+) -> None:
+    process, meeting = established_sip(county, time_machine)
+    person = process.person
+    client = citizen_client(person.identifier)
+    shown = page(client, overview_url(person))
+
+    goal = shown.index("Jag vill kunna bo kvar hemma och gå till affären själv.")
+    assert goal < shown.index("Läkemedelsgenomgång") < shown.index("Hemtjänst morgon och kväll")
+    assert "Version 2" in shown
+    assert "Laga frukost själv" in shown
+    assert "Dottern Eva" in shown  # another party's action
+    assert "Planerad" in shown
+    assert (
+        timezone.localdate() + timedelta(days=6)
+    ).isoformat() in shown  # due (planned yesterday)
+    assert (timezone.localdate() + timedelta(days=29)).isoformat() in shown  # follow-up
+    assert county.primary_care.name in shown  # overall responsibility
+    # The earlier version, with what the newer one changed.
+    assert "Version 1 från" in shown
+    assert "Laga frukost själv" in shown.split("Det här är nytt")[1].split("Vem gör vad?")[0]
+    # The next meeting: the follow-up by video, not the first meeting (it has been).
+    assert "https://video.example/sip-uppfoljning" in shown
+    assert timezone.localtime(meeting.meeting_at).strftime("%Y-%m-%d %H:%M") in shown
+    assert "rum 4" not in shown
+
+    pdf = client.get(pdf_url(process, 2))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Laga frukost själv" in pdf_text(pdf.content, tmp_path)
+    assert "Laga frukost själv" not in pdf_text(client.get(pdf_url(process, 1)).content, tmp_path)
+    page(client, pdf_url(process, 3), status=404)
+
+    calendar = Calendar.from_ical(client.get(ics_url(process, meeting)).content)
+    event = next(iter(calendar.walk("VEVENT")))
+    assert event.decoded("dtstart") == timezone.localtime(meeting.meeting_at).replace(microsecond=0)
+    assert str(event["url"]) == "https://video.example/sip-uppfoljning"
+
+    logged = AccessLogEntry.objects.filter(person_id=person.pk, purpose=AccessPurpose.OWN_ACCESS)
+    assert logged.filter(action=AccessAction.READ, detail__contains="SIP").count() == 1
+    assert logged.filter(action=AccessAction.EXPORT, detail__contains="SIP version 2").exists()
+    assert logged.filter(action=AccessAction.EXPORT, detail__contains="kalenderfil").exists()
+
+
+def test_no_staff_sip_text_reaches_the_portal(county: County, tmp_path, time_machine) -> None:
+    """Kartläggning, questions, kallelse messages, minutes and the unestablished draft carry a
+    marker; the staff's SIP page shows it, no portal page, PDF or calendar file does."""
+    process, meeting = established_sip(county, time_machine, internal=True)
+    person = process.person
+    represent(person, authority=AuthorityKind.TRUSTEE, portal_scope=PortalScope.FULL)
+    staff_page = page(
+        sign_in(Client(), county.primary_care_nurse),
+        reverse("sip:process", kwargs={"public_id": process.public_id}),
+    )
+    assert INTERNAL in staff_page, "the marker must be on the staff's page, or this proves nothing"
+    for client in (citizen_client(person.identifier), citizen_client(GUARDIAN_NUMBER)):
+        outputs = [
+            page(client, overview_url(person)),
+            pdf_text(client.get(pdf_url(process, 2)).content, tmp_path),
+            pdf_text(client.get(pdf_url(process, 1)).content, tmp_path),
+            client.get(ics_url(process, meeting)).content.decode(),
+        ]
+        assert "Laga frukost själv" in outputs[0]
+        for output in outputs:
+            assert INTERNAL not in output
+
+
+def test_a_sip_before_any_plan_says_so_and_a_home_meeting_has_no_address(county: County) -> None:
+    vc = county.acting(county.primary_care_nurse)
+    process = start_outpatient_sip(county, county.person(street_address="Hemliga vägen 3"))
+    services.meeting_invite(
+        acting=vc,
+        process=process,
+        kind=MeetingKind.FIRST,
+        meeting_at=timezone.now() + timedelta(days=2),
+        place_kind="home",
+        location="Hemliga vägen 3",
+        invitees=list(process.participants.all()),
+    )
+    shown = page(citizen_client(process.person.identifier), overview_url(process.person))
+    assert "Planen är inte klar än" in shown
+    assert "Spara mötet i kalendern" in shown
+    assert "Hemliga vägen" not in shown
+    page(citizen_client(process.person.identifier), pdf_url(process, 1), status=404)
+
+
+def test_another_persons_sip_documents_are_404(county: County, time_machine) -> None:
+    process, meeting = established_sip(county, time_machine)
+    other = county.person()
+    client = citizen_client(other.identifier)
+    for url in (
+        pdf_url(process, 1),
+        ics_url(process, meeting),
+        reverse(
+            "portal:sip_plan_pdf",
+            kwargs={"person_id": other.public_id, "sip_id": process.public_id, "number": 1},
+        ),
+    ):
+        page(client, url, status=404)
+    assert "Din plan (SIP)" not in page(client, overview_url(other))
