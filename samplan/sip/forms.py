@@ -500,6 +500,7 @@ class ActionForm(SamplanForm):
     )
     goal_ids = forms.MultipleChoiceField(
         label=_("Hör till delmål"),
+        help_text=_("Ett nytt delmål går att välja här när planen har sparats."),
         choices=(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -563,8 +564,16 @@ def goals_initial(content: PlanContent) -> list[dict[str, Any]]:
     return [{"id": g.id, "text": g.text, "measure": g.measure} for g in content.goals]
 
 
-def actions_initial(content: PlanContent) -> list[dict[str, Any]]:
-    return [_action_initial(a) for a in content.actions]
+def actions_initial(
+    content: PlanContent, statuses: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The draft's actions as rows; ``statuses`` (action id → status) overrides their status
+    with progress reported since the draft was saved."""
+    statuses = statuses or {}
+    return [
+        {**_action_initial(a), **({"status": statuses[a.id]} if a.id in statuses else {})}
+        for a in content.actions
+    ]
 
 
 def _action_initial(action: PlanAction) -> dict[str, Any]:
@@ -582,10 +591,15 @@ def _action_initial(action: PlanAction) -> dict[str, Any]:
 
 
 def _kept(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The rows to save: every row that was in the plan and is not marked for removal, and
+    every new row that was filled in (an untouched blank row is no row)."""
+    initial = formset.initial_form_count()
     return [
         form.cleaned_data
-        for form in formset.forms
-        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        for index, form in enumerate(formset.forms)
+        if (index < initial or form.has_changed())
+        and form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
     ]
 
 

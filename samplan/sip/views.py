@@ -29,7 +29,7 @@ from samplan.discharge import access as discharge_access
 from samplan.people import selectors as people_selectors
 from samplan.sip import access, selectors, services
 from samplan.sip import forms as f
-from samplan.sip.models import MeetingMinutes, PlanDraft, SipProcess
+from samplan.sip.models import ActionProgress, MeetingMinutes, PlanDraft, SipProcess
 from samplan.sip.plan import PlanContent, plan_diff, plan_problems
 from samplan.sip.steps import (
     PROCESS_STEPS,
@@ -202,16 +202,25 @@ def _editor_forms(
     goals = f.GoalFormSet(data, initial=f.goals_initial(content), prefix="goals")
     actions = f.ActionFormSet(
         data,
-        initial=f.actions_initial(content),
+        initial=f.actions_initial(content, _progress_since(process, draft)),
         prefix="actions",
         form_kwargs={"units": units, "goals": goal_choices},
     )
     return plan, goals, actions
 
 
+def _progress_since(process: SipProcess, draft: PlanDraft) -> dict[str, str]:
+    """Action statuses reported after the draft was last saved: the draft shows them, so a new
+    version carries on from how the actions stand, not from the status the draft once had."""
+    if draft.saved_at is None:
+        return {}
+    reported = ActionProgress.objects.filter(process=process, at__gt=draft.saved_at)
+    return {p.action_id: p.status for p in reported.order_by("at", "pk")}
+
+
 def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
     more = data.copy()
-    total = int(more.get(f"{prefix}-TOTAL_FORMS") or 0)
+    total = _int(more.get(f"{prefix}-TOTAL_FORMS"), 0)
     more[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
     return more
 
@@ -287,6 +296,9 @@ def _int(raw: str | None, default: int) -> int:
 def _errors(plan: forms.Form, goals: Any, actions: Any) -> list[tuple[str, str]]:
     """Every error on the editor, as (anchor id, text) for one error summary."""
     found: list[tuple[str, str]] = [("", str(e)) for e in plan.non_field_errors()]
+    for formset in (goals, actions):
+        if formset.is_bound:
+            found += [("", str(e)) for e in formset.non_form_errors()]
     rows: list[tuple[str, forms.Form]] = [("", plan)]
     rows += [(_("Delmål %(n)s") % {"n": i + 1}, form) for i, form in enumerate(goals.forms)]
     rows += [(_("Insats %(n)s") % {"n": i + 1}, form) for i, form in enumerate(actions.forms)]

@@ -570,6 +570,11 @@ def test_a_new_version_shows_its_difference_and_the_first_stays(county: County) 
     data["actions-1-due"] = (timezone.localdate() + timedelta(days=30)).isoformat()
     data["actions-2-DELETE"] = "on"
     assert vc.post(editor_url(process), data).status_code == 302
+    # Rows left as they were stay in the plan; only the removed one is gone.
+    saved = PlanDraft.objects.get(process=process).content
+    assert [a["id"] for a in saved["actions"]] == ["a1", "a2"]
+    assert [g["id"] for g in saved["goals"]] == ["g1"]
+    assert saved["actions"][0]["goal_ids"] == ["g1"]
     shown = text_of(vc.get(establish_url(process)))
     assert "Skillnad mot version 1" in shown
     assert "Insats borttagen: ”Följer med till affären på lördagar”." in shown
@@ -590,6 +595,25 @@ def test_a_new_version_shows_its_difference_and_the_first_stays(county: County) 
     assert "Slutdatum för ”Hemtjänst morgon och kväll” ändrat från" in shown
     first = PlanVersion.objects.get(process=process, number=1)
     assert len(first.content["actions"]) == 3
+
+
+def test_a_new_version_carries_on_from_the_reported_progress(county: County) -> None:
+    process = established_process(county)
+    municipality = client_for(county.needs_assessor)
+    step_ok(municipality, process, "insats", {"status": "done"}, target="a2")
+    vc = client_for(county.primary_care_nurse)
+    form = vc.get(editor_url(process)).content.decode()
+    data = editor_post_of(form)
+    assert data["actions-1-status"] == "done"
+    assert data["actions-0-status"] == "planned"
+    data["follow_up_by"] = "Bo Bistånd"
+    assert vc.post(editor_url(process), data).status_code == 302
+    establish(county, process)
+    shown = page(vc, process)
+    assert "Status för ”Hemtjänst morgon och kväll” ändrad från Planerad till Klar." in shown
+    row = shown.split("Gällande plan: version 2")[1].split("Övergripande ansvar")[0]
+    assert "Hemtjänst morgon och kväll" in row
+    assert "Klar" in row
 
 
 def editor_post_of(html: str) -> dict[str, Any]:
@@ -846,6 +870,7 @@ def test_the_second_save_is_refused_shown_and_nothing_is_lost(county: County) ->
     draft = PlanDraft.objects.get(process=process)
     assert draft.revision == base + 1
     assert draft.content["follow_up_by"] == "Bo Bistånd, Biståndsenheten"
+    assert len(draft.content["actions"]) == 3  # their untouched rows are kept
     assert draft.content["long_term_goal"] != "Jag vill kunna laga min egen mat."
 
     # Pressing an ordinary save again is refused again: overwriting is a deliberate choice.
@@ -860,6 +885,7 @@ def test_the_second_save_is_refused_shown_and_nothing_is_lost(county: County) ->
     draft.refresh_from_db()
     assert draft.revision == base + 2
     assert draft.content["long_term_goal"] == "Jag vill kunna laga min egen mat."
+    assert [a["id"] for a in draft.content["actions"]] == ["a1", "a2", "a3"]
     # Both saves are kept in the draft's history.
     kept = PlanDraftRevision.objects.filter(process=process).order_by("revision")
     assert [r.content["follow_up_by"] for r in kept][-2] == "Bo Bistånd, Biståndsenheten"
