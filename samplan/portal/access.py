@@ -54,6 +54,10 @@ class Subject:
         return rules.scope_allows(self.representative.portal_scope, action)
 
     @property
+    def can_participate(self) -> bool:
+        return self.allows(rules.PortalAction.PARTICIPATE)
+
+    @property
     def role(self) -> str:
         """What the citizen is for the person: "" for their own plan, else e.g. "god man"."""
         return role_of(self.representative) if self.representative else ""

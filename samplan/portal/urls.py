@@ -22,6 +22,7 @@ urlpatterns = [
         views.sip_plan_pdf,
         name="sip_plan_pdf",
     ),
+    path("<uuid:person_id>/sip/<uuid:sip_id>/viktigt/", views.sip_wishes, name="sip_wishes"),
     path(
         "<uuid:person_id>/sip/<uuid:sip_id>/mote/<int:meeting_id>.ics",
         views.sip_meeting_ics,

@@ -9,7 +9,9 @@ with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,17 +19,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import LogItem, log_access, log_access_many
+from samplan.core.acting import DomainError
+from samplan.core.forms import SamplanForm
 from samplan.discharge import documents
+from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import Person
-from samplan.portal import access, citizen, oidc, selectors
+from samplan.portal import access, citizen, oidc, rules, selectors
+from samplan.portal import services as portal_services
 from samplan.portal import sip as portal_sip
 from samplan.portal.demo import demo_citizens
 from samplan.portal.http import CitizenRequest, citizen_view
 from samplan.sip import documents as sip_documents
+from samplan.sip.models import PreparationKind
 
 logger = logging.getLogger(__name__)
 
@@ -230,3 +238,85 @@ def sip_meeting_ics(
     )
     response["Content-Disposition"] = 'attachment; filename="mote-om-sip.ics"'
     return response
+
+
+class WishForm(SamplanForm):
+    important = forms.CharField(
+        label=gettext_lazy("Vad är viktigt för dig?"),
+        help_text=gettext_lazy("Skriv vad du vill ha hjälp med och vad du vill kunna göra."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=3000,
+    )
+    when = forms.CharField(
+        label=gettext_lazy("När passar ett möte dig?"),
+        required=False,
+        max_length=300,
+    )
+    place_kind = forms.ChoiceField(
+        label=gettext_lazy("Var vill du ha mötet?"),
+        choices=[("", gettext_lazy("Det spelar ingen roll")), *MEETING_PLACES.items()],
+        required=False,
+    )
+    who = forms.CharField(
+        label=gettext_lazy("Vem vill du ha med på mötet?"),
+        required=False,
+        max_length=300,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in ("important", "when", "place_kind", "who")):
+            raise forms.ValidationError(_("Skriv något i minst en ruta."))
+        return data
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """ "Vad är viktigt för mig" and wishes for the meeting, for the staff to prepare with."""
+    actor = request.citizen.actor(request)
+    subject = access.subject_get(
+        citizen=request.citizen,
+        actor=actor,
+        public_id=person_id,
+        today=timezone.localdate(),
+        action=rules.PortalAction.PARTICIPATE,
+    )
+    process = portal_sip.process_for(subject, sip_id)
+    if not process.is_open:
+        raise Http404
+    form = WishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting_wish = "\n".join(
+            f"{label}: {data[name]}"
+            for name, label in (("when", _("Tid")), ("who", _("Vilka")))
+            if data[name]
+        )
+        try:
+            if data["important"]:
+                portal_services.wish_add(
+                    citizen=request.citizen,
+                    actor=actor,
+                    subject=subject,
+                    process=process,
+                    kind=PreparationKind.QUESTION,
+                    text=data["important"],
+                )
+            if meeting_wish or data["place_kind"]:
+                portal_services.wish_add(
+                    citizen=request.citizen,
+                    actor=actor,
+                    subject=subject,
+                    process=process,
+                    kind=PreparationKind.WISH,
+                    text=meeting_wish or _("Önskad plats"),
+                    place_kind=data["place_kind"],
+                )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Tack! Personalen ser det du skrev inför mötet."))
+            return redirect("portal:overview", person_id=subject.person.public_id)
+    return render(request, "portal/wishes.html", {"form": form, "subject": subject})

@@ -216,3 +216,61 @@ def test_another_persons_sip_documents_are_404(county: County, time_machine) -> 
     ):
         page(client, url, status=404)
     assert "Din plan (SIP)" not in page(client, overview_url(other))
+
+
+def wishes_url(process: SipProcess) -> str:
+    return reverse(
+        "portal:sip_wishes",
+        kwargs={"person_id": process.person.public_id, "sip_id": process.public_id},
+    )
+
+
+def test_what_matters_to_the_person_reaches_the_staff_sip_page(county: County) -> None:
+    process = start_outpatient_sip(county, county.person(given_name="Vera"))
+    person = process.person
+    client = citizen_client(person.identifier, "Vera Testsson")
+    assert "Skriv vad som är viktigt för dig" in page(client, overview_url(person))
+    assert "Skriv något i minst en ruta" in client.post(wishes_url(process), {}).content.decode()
+    response = client.post(
+        wishes_url(process),
+        {
+            "important": "Jag vill kunna gå till affären själv.",
+            "when": "Förmiddag",
+            "place_kind": "video",
+            "who": "Min dotter Eva",
+        },
+    )
+    assert response.status_code == 302
+    entries = list(process.preparation.order_by("pk"))
+    assert [(e.kind, e.author_kind, e.author_name) for e in entries] == [
+        (PreparationKind.QUESTION, "person", "Vera Testsson"),
+        (PreparationKind.WISH, "person", "Vera Testsson"),
+    ]
+    assert entries[1].place_kind == "video"
+    staff = page(
+        sign_in(Client(), county.primary_care_nurse),
+        reverse("sip:process", kwargs={"public_id": process.public_id}),
+    )
+    assert "Jag vill kunna gå till affären själv." in staff
+    assert "Min dotter Eva" in staff
+    assert "Vera Testsson (Min plan)" in staff  # the timeline event
+    assert AccessLogEntry.objects.filter(
+        person_id=person.pk, action=AccessAction.CREATE, purpose=AccessPurpose.OWN_ACCESS
+    ).exists()
+
+
+def test_only_a_representative_allowed_to_take_part_may_write(county: County) -> None:
+    process = start_outpatient_sip(county, county.person())
+    person = process.person
+    reader = represent(person, authority=AuthorityKind.TRUSTEE, portal_scope=PortalScope.READ)
+    client = citizen_client(GUARDIAN_NUMBER, "Greta Förälder")
+    assert "Skriv vad som är viktigt för dig" not in page(client, overview_url(person))
+    page(client, wishes_url(process), status=404)
+    client.post(wishes_url(process), {"important": "Får inte sparas"})
+    assert not process.preparation.exists()
+
+    reader.portal_scope = PortalScope.PARTICIPATE
+    reader.save()
+    client.post(wishes_url(process), {"important": "Hon vill bo kvar hemma."})
+    entry = process.preparation.get()
+    assert (entry.author_kind, entry.author_name) == ("relative", "Greta Förälder (god man)")

@@ -1,0 +1,85 @@
+"""What a person (or their representative) does in Min plan: each act one transaction, one SIP
+timeline event the staff see, one access-log entry with the citizen as actor.
+
+The citizen is not staff: the entries carry no user and no unit, and ``author_kind`` says who
+wrote (the person, or a representative as "närstående") with their name from the e-ID.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samplan.audit.models import AccessAction
+from samplan.audit.services import Actor, log_access
+from samplan.core.acting import DomainError
+from samplan.discharge.rules import MEETING_PLACES
+from samplan.portal.access import Subject
+from samplan.portal.citizen import Citizen
+from samplan.sip.models import (
+    AuthorKind,
+    PreparationEntry,
+    PreparationKind,
+    SipEvent,
+    SipEventKind,
+    SipProcess,
+)
+
+CITIZEN_KINDS = (PreparationKind.QUESTION, PreparationKind.WISH)
+
+
+@transaction.atomic
+def wish_add(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    process: SipProcess,
+    kind: str,
+    text: str,
+    place_kind: str = "",
+) -> PreparationEntry:
+    """ "Vad är viktigt för mig" (kind ``question``) or meeting preferences (kind ``wish``),
+    written by the person or their representative for the next meeting."""
+    if process.person_id != subject.person.pk:
+        raise DomainError(_("Planen hör inte till personen."))
+    if not process.is_open:
+        raise DomainError(_("Planen är avslutad."))
+    if kind not in CITIZEN_KINDS:
+        raise DomainError(_("Okänd typ av text."))
+    if not text.strip():
+        raise DomainError(_("Skriv en text."))
+    if place_kind and place_kind not in MEETING_PLACES:
+        raise DomainError(_("Okänd plats."))
+    author_kind = AuthorKind.PERSON if subject.is_own else AuthorKind.RELATIVE
+    author_name = citizen.name or subject.person.full_name
+    if not subject.is_own:
+        author_name = f"{author_name} ({subject.role})"
+    now = timezone.now()
+    entry = PreparationEntry.objects.create(
+        process=process,
+        kind=kind,
+        text=text.strip(),
+        place_kind=place_kind,
+        author_kind=author_kind,
+        author_name=author_name[:200],
+        written_at=now,
+    )
+    SipEvent.objects.create(
+        process=process,
+        kind=SipEventKind.PREPARATION_ADDED,
+        at=now,
+        summary=f"{entry.get_kind_display()} – {author_name} (Min plan)"[:500],
+        data={"preparation_kind": kind, "author_kind": author_kind, "via": "min_plan"},
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=entry,
+        detail=f"Min plan: {entry.get_kind_display()}"
+        + (f"; {subject.log_detail}" if subject.log_detail else ""),
+    )
+    return entry
