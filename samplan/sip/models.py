@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.discharge.rules import MEETING_PLACES
@@ -321,7 +322,7 @@ class SipMeeting(models.Model):
         ordering = ["meeting_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.meeting_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.meeting_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_cancelled(self) -> bool:

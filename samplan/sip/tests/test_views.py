@@ -499,6 +499,9 @@ def test_from_need_to_established_plan_through_every_form(county: County, time_m
     assert "Protokoll" in errors
     shown = step_ok(vc, process, "protokoll", minutes, target=meeting.pk)
     assert "Personen berättade att hon vill duscha själv." in shown
+    # The timeline names the meeting by its local time, as everywhere else.
+    timeline = shown.split("Händelser")[-1]
+    assert f"Protokoll fört : SIP-möte {local(meeting_at).replace('T', ' ')}" in timeline
     assert "Hemtjänsten utökas." in shown
 
     # The plan: goal first; an invalid action row is shown, nothing saved.
