@@ -58,6 +58,10 @@ class Subject:
         return self.allows(rules.PortalAction.PARTICIPATE)
 
     @property
+    def can_consent(self) -> bool:
+        return self.allows(rules.PortalAction.CONSENT)
+
+    @property
     def role(self) -> str:
         """What the citizen is for the person: "" for their own plan, else e.g. "god man"."""
         return role_of(self.representative) if self.representative else ""

@@ -19,6 +19,9 @@ from samplan.portal.access import Subject
 from samplan.portal.citizen import Citizen
 from samplan.sip.models import (
     AuthorKind,
+    ConsentEvent,
+    ConsentForm,
+    ConsentGiver,
     PreparationEntry,
     PreparationKind,
     SipEvent,
@@ -83,3 +86,52 @@ def wish_add(
         + (f"; {subject.log_detail}" if subject.log_detail else ""),
     )
     return entry
+
+
+@transaction.atomic
+def consent_set(
+    *, citizen: Citizen, actor: Actor, subject: Subject, process: SipProcess, given: bool
+) -> ConsentEvent:
+    """The person (or a representative allowed to) gives or withdraws consent themselves.
+    Takes effect at once: SIP access checks consent on every request."""
+    if process.person_id != subject.person.pk:
+        raise DomainError(_("Planen hör inte till personen."))
+    if not process.is_open:
+        raise DomainError(_("Planen är avslutad."))
+    if subject.is_own:
+        giver, name = ConsentGiver.PERSON, ""
+    elif subject.representative and subject.representative.authority == "guardian":
+        giver, name = ConsentGiver.GUARDIAN, citizen.name
+    else:
+        giver, name = ConsentGiver.REPRESENTATIVE, citizen.name
+    now = timezone.now()
+    event = ConsentEvent.objects.create(
+        process=process,
+        given=given,
+        giver=giver,
+        giver_name=name[:200],
+        form=ConsentForm.WRITTEN,
+        scope=_("De som deltar i planen") if given else "",
+        on=timezone.localdate(now),
+        note=_("Lämnat i Min plan med e-legitimation")
+        if given
+        else _("Återkallat i Min plan med e-legitimation"),
+        recorded_at=now,
+    )
+    SipEvent.objects.create(
+        process=process,
+        kind=SipEventKind.CONSENT_GIVEN if given else SipEventKind.CONSENT_WITHDRAWN,
+        at=now,
+        summary=f"{event.get_giver_display()} {name} (Min plan)".replace("  ", " ")[:500],
+        data={"via": "min_plan"},
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=event,
+        detail=("Min plan: samtycke lämnat" if given else "Min plan: samtycke återkallat")
+        + (f"; {subject.log_detail}" if subject.log_detail else ""),
+    )
+    return event

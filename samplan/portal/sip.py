@@ -25,6 +25,7 @@ from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, LogItem, log_access, log_access_many
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.portal.access import Subject
+from samplan.sip.access import consent_state_of
 from samplan.sip.models import ActionProgress, PlanVersion, SipMeeting, SipProcess
 from samplan.sip.plan import (
     ACTION_STATUS_LABELS,
@@ -80,14 +81,17 @@ class SipView:
     """What the latest version changed from the one before (empty for the first)."""
     earlier: list[VersionView]
     next_meeting: MeetingView | None
+    has_consent: bool = False
 
 
 def _processes(subject: Subject) -> list[SipProcess]:
     return list(
         SipProcess.objects.filter(person=subject.person)
-        .select_related("lead_unit")
+        .select_related("lead_unit", "person")
         .prefetch_related(
             Prefetch("versions", queryset=PlanVersion.objects.order_by("number")),
+            "consents",
+            "preparation",
             Prefetch("action_progress", queryset=ActionProgress.objects.order_by("at", "pk")),
             Prefetch(
                 "meetings",
@@ -165,6 +169,9 @@ def _sip_view(process: SipProcess, now: datetime) -> SipView:
         changes=earlier[-1].changes if earlier else [],
         earlier=list(reversed(earlier[:-1])),
         next_meeting=_meeting_view(meeting) if meeting else None,
+        has_consent=consent_state_of(
+            process, events=process.consents.all(), preparation=process.preparation.all()
+        ).is_valid,
     )
 
 

@@ -320,3 +320,31 @@ def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResp
             messages.success(request, _("Tack! Personalen ser det du skrev inför mötet."))
             return redirect("portal:overview", person_id=subject.person.public_id)
     return render(request, "portal/wishes.html", {"form": form, "subject": subject})
+
+
+@citizen_view
+@require_POST
+def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """Give or withdraw consent to sharing the plan between the organisations."""
+    actor = request.citizen.actor(request)
+    subject = access.subject_get(
+        citizen=request.citizen,
+        actor=actor,
+        public_id=person_id,
+        today=timezone.localdate(),
+        action=rules.PortalAction.CONSENT,
+    )
+    process = portal_sip.process_for(subject, sip_id)
+    given = request.POST.get("consent") == "give"
+    try:
+        portal_services.consent_set(
+            citizen=request.citizen, actor=actor, subject=subject, process=process, given=given
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Du har gett ditt samtycke.") if given else _("Du har tagit tillbaka ditt samtycke."),
+        )
+    return redirect("portal:overview", person_id=subject.person.public_id)

@@ -224,10 +224,13 @@ class ConsentEvent(AppendOnly):
     scope = models.TextField(_("omfattning"), blank=True)
     on = models.DateField(_("datum"))
     note = models.CharField(_("kommentar"), max_length=500, blank=True)
+    # Empty when the person or their representative gave or withdrew it themselves in Min plan.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    recorded_unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:

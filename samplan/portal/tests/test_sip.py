@@ -274,3 +274,45 @@ def test_only_a_representative_allowed_to_take_part_may_write(county: County) ->
     client.post(wishes_url(process), {"important": "Hon vill bo kvar hemma."})
     entry = process.preparation.get()
     assert (entry.author_kind, entry.author_name) == ("relative", "Greta Förälder (god man)")
+
+
+def consent_url(process: SipProcess) -> str:
+    return reverse(
+        "portal:sip_consent",
+        kwargs={"person_id": process.person.public_id, "sip_id": process.public_id},
+    )
+
+
+def test_withdrawing_consent_in_min_plan_stops_other_organisations_at_once(
+    county: County,
+) -> None:
+    process = start_outpatient_sip(county, county.person())
+    give_consent(county, process)
+    add_social_services(county, process)
+    municipality = sign_in(Client(), county.needs_assessor)
+    sip_page = reverse("sip:process", kwargs={"public_id": process.public_id})
+    page(municipality, sip_page)
+
+    person = process.person
+    reader = represent(person, authority=AuthorityKind.TRUSTEE, portal_scope=PortalScope.FULL)
+    reader.portal_scope = PortalScope.PARTICIPATE
+    reader.save()
+    representative = citizen_client(GUARDIAN_NUMBER, "Greta Förälder")
+    assert "Ta tillbaka samtycket" not in page(representative, overview_url(person))
+    representative.post(consent_url(process), {"consent": "withdraw"})
+    page(municipality, sip_page)  # not allowed to withdraw: nothing changed
+
+    own = citizen_client(person.identifier)
+    assert "Ta tillbaka samtycket" in page(own, overview_url(person))
+    own.post(consent_url(process), {"consent": "withdraw"})
+    page(municipality, sip_page, status=404)
+    centre = page(sign_in(Client(), county.primary_care_nurse), sip_page)  # the home unit
+    assert "i Min plan" in centre
+    assert "Ge samtycke" in page(own, overview_url(person))
+
+    own.post(consent_url(process), {"consent": "give"})
+    page(municipality, sip_page)
+    assert [(e.given, e.recorded_by_id) for e in process.consents.order_by("pk")][1:] == [
+        (False, None),
+        (True, None),
+    ]
