@@ -135,3 +135,48 @@ def consent_set(
         + (f"; {subject.log_detail}" if subject.log_detail else ""),
     )
     return event
+
+
+@transaction.atomic
+def plan_respond(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    process: SipProcess,
+    comment: str = "",
+) -> SipEvent:
+    """A comment on the latest established version, or (no comment) a confirmation that the
+    person has read it: an event in the SIP timeline for the staff."""
+    if process.person_id != subject.person.pk:
+        raise DomainError(_("Planen hör inte till personen."))
+    version = process.versions.order_by("-number").first()
+    if version is None:
+        raise DomainError(_("Det finns ingen plan än."))
+    name = citizen.name or subject.person.full_name
+    if not subject.is_own:
+        name = f"{name} ({subject.role})"
+    comment = comment.strip()[:2000]
+    kind = SipEventKind.PLAN_COMMENTED if comment else SipEventKind.PLAN_READ_CONFIRMED
+    summary = (
+        f"{name} om version {version.number}: {comment}"
+        if comment
+        else f"{name} har läst version {version.number}"
+    )
+    event = SipEvent.objects.create(
+        process=process,
+        kind=kind,
+        at=timezone.now(),
+        summary=summary[:500],
+        data={"version": version.number, "text": comment, "via": "min_plan"},
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=version,
+        detail=f"Min plan: {kind.label}"
+        + (f"; {subject.log_detail}" if subject.log_detail else ""),
+    )
+    return event

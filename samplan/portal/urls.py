@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("<uuid:person_id>/sip/<uuid:sip_id>/viktigt/", views.sip_wishes, name="sip_wishes"),
     path("<uuid:person_id>/sip/<uuid:sip_id>/samtycke/", views.sip_consent, name="sip_consent"),
+    path("<uuid:person_id>/sip/<uuid:sip_id>/svar/", views.sip_respond, name="sip_respond"),
     path(
         "<uuid:person_id>/sip/<uuid:sip_id>/mote/<int:meeting_id>.ics",
         views.sip_meeting_ics,

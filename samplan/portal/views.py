@@ -348,3 +348,33 @@ def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
             _("Du har gett ditt samtycke.") if given else _("Du har tagit tillbaka ditt samtycke."),
         )
     return redirect("portal:overview", person_id=subject.person.public_id)
+
+
+@citizen_view
+@require_POST
+def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """Comment on the latest version of the plan, or confirm having read it."""
+    actor = request.citizen.actor(request)
+    subject = access.subject_get(
+        citizen=request.citizen,
+        actor=actor,
+        public_id=person_id,
+        today=timezone.localdate(),
+        action=rules.PortalAction.PARTICIPATE,
+    )
+    process = portal_sip.process_for(subject, sip_id)
+    comment = request.POST.get("comment", "") if "comment" in request.POST else ""
+    try:
+        portal_services.plan_respond(
+            citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Tack! Personalen ser din kommentar.")
+            if comment.strip()
+            else _("Tack! Personalen ser att du har läst planen."),
+        )
+    return redirect("portal:overview", person_id=subject.person.public_id)

@@ -525,6 +525,8 @@ class SipEventKind(models.TextChoices):
     ACTION_PROGRESS = "action_progress", _("Insats uppdaterad")
     EVALUATED = "evaluated", _("Planen utvärderad")
     CLOSED = "closed", _("SIP avslutad")
+    PLAN_COMMENTED = "plan_commented", _("Kommentar till planen från Min plan")
+    PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
 class SipEvent(AppendOnly):

@@ -316,3 +316,33 @@ def test_withdrawing_consent_in_min_plan_stops_other_organisations_at_once(
         (False, None),
         (True, None),
     ]
+
+
+def test_comments_and_read_confirmations_reach_the_staff_timeline(
+    county: County, time_machine
+) -> None:
+    process, _meeting = established_sip(county, time_machine)
+    person = process.person
+    respond = reverse(
+        "portal:sip_respond",
+        kwargs={"person_id": person.public_id, "sip_id": process.public_id},
+    )
+    reader = represent(person, authority=AuthorityKind.TRUSTEE, portal_scope=PortalScope.READ)
+    watcher = citizen_client(GUARDIAN_NUMBER, "Greta Förälder")
+    assert "Jag har läst planen" not in page(watcher, overview_url(person))
+    page(watcher, overview_url(person))
+    assert watcher.post(respond, {"comment": "Får inte sparas"}).status_code == 404
+    reader.portal_scope = PortalScope.PARTICIPATE
+    reader.save()
+    watcher.post(respond, {"comment": "Hon vill ha hemtjänst senare på morgonen."})
+
+    own = citizen_client(person.identifier, "Sigrid Testsson")
+    assert "Jag har läst planen" in page(own, overview_url(person))
+    own.post(respond, {})
+    staff = page(
+        sign_in(Client(), county.primary_care_nurse),
+        reverse("sip:process", kwargs={"public_id": process.public_id}),
+    )
+    assert "Greta Förälder (god man) om version 2: Hon vill ha hemtjänst senare" in staff
+    assert "Sigrid Testsson har läst version 2" in staff
+    assert "Får inte sparas" not in staff
