@@ -1,7 +1,7 @@
 """Min plan pages. Thin: who is signed in, whose plan, then a portal selector and a template.
 
-The SIP parts (the plan, goals, consent, comments, meeting preferences) will be further sections of
-the person's page and further pages under ``/min-plan/<person>/``, behind the same
+The SIP parts are a section of the person's page (:mod:`samplan.portal.sip`) and acts under
+``/min-plan/<person>/sip/<sip>/`` (:mod:`samplan.portal.services`), behind the same
 :func:`~samplan.portal.http.citizen_view` gate and :func:`~samplan.portal.access.subject_get`
 with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
 """
