@@ -211,3 +211,63 @@ def sign_out_via_ui(page: Page) -> None:
 
     page.get_by_role("button", name="Logga ut").click()
     expect(page).to_have_url(re.compile(r"/logga-in/"))
+
+
+def signed_in_page(new_page: Callable[..., Page], base_url: str, membership: Membership) -> Page:
+    """A browser context holding the session a finished password + TOTP sign-in gives.
+
+    For page scans; flow tests sign in through the real pages (:func:`sign_in_via_ui`)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from samplan.testing.factories import sign_in
+
+    client = sign_in(Client(), membership)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page = new_page()
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
+    )
+    return page
+
+
+class AxeScan:
+    """Scan several pages, then fail once listing every page with violations."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.scanned: list[str] = []
+
+    def __call__(self, page: Page, what: str) -> None:
+        from playwright.sync_api import expect
+
+        expect(page.locator("main h1")).to_be_visible()
+        self.scanned.append(what)
+        try:
+            assert_no_axe_violations(page)
+        except pytest.fail.Exception as failure:
+            self.failures.append(f"[{what}] {failure}")
+
+    def check(self) -> None:
+        if self.failures:
+            pytest.fail("\n\n".join(self.failures), pytrace=False)
+
+
+Scene = Callable[[Any, Callable[["Membership"], "Page"], AxeScan, str], None]
+
+
+def run_axe_scene(scene: Scene, county: Any, new_page: Callable[..., Page], base_url: str) -> None:
+    """Run one group of scans: ``scene(county, open_as, scan, base_url)``, where ``open_as``
+    gives each member of staff one signed-in page, reused across the scene; fail once at the
+    end listing every page with violations."""
+    scan = AxeScan()
+    pages: dict[int, Page] = {}
+
+    def open_as(membership: Membership) -> Page:
+        if membership.pk not in pages:
+            pages[membership.pk] = signed_in_page(new_page, base_url, membership)
+        return pages[membership.pk]
+
+    scene(county, open_as, scan, base_url)
+    scan.check()
+    assert scan.scanned, "the scene scanned no page"

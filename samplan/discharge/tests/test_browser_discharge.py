@@ -12,14 +12,11 @@ with its validation errors) and the withdraw page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
@@ -30,7 +27,7 @@ from samplan.directory.models import Membership
 from samplan.discharge import rules, services
 from samplan.discharge.models import ChecklistKind, InpatientStay
 from samplan.discharge.steps import STEPS
-from samplan.testing.browser import assert_no_axe_violations, sign_in_via_ui
+from samplan.testing.browser import AxeScan, run_axe_scene, sign_in_via_ui
 from samplan.testing.county import (
     County,
     admit,
@@ -38,7 +35,6 @@ from samplan.testing.county import (
     record_conversation,
     send_admission_notice,
 )
-from samplan.testing.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -51,45 +47,12 @@ def county() -> County:
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def signed_in_page(new_page: Callable[..., Page], base_url: str, membership: Membership) -> Page:
-    """A browser context holding the session a finished password + TOTP sign-in gives.
-
-    Only for the axe scans; the flow test signs in through the real pages."""
-    client = sign_in(Client(), membership)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page = new_page()
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
-    )
-    return page
-
-
 def case_url(base_url: str, stay: InpatientStay) -> str:
     return base_url + reverse("discharge:case", kwargs={"public_id": stay.public_id})
 
 
 def step_url(base_url: str, stay: InpatientStay, slug: str) -> str:
     return base_url + reverse("discharge:step", kwargs={"public_id": stay.public_id, "slug": slug})
-
-
-class AxeScan:
-    """Scan several pages, then fail once listing every page with violations."""
-
-    def __init__(self) -> None:
-        self.failures: list[str] = []
-        self.scanned: list[str] = []
-
-    def __call__(self, page: Page, what: str) -> None:
-        expect(page.locator("main h1")).to_be_visible()
-        self.scanned.append(what)
-        try:
-            assert_no_axe_violations(page)
-        except pytest.fail.Exception as failure:
-            self.failures.append(f"[{what}] {failure}")
-
-    def check(self) -> None:
-        if self.failures:
-            pytest.fail("\n\n".join(self.failures), pytrace=False)
 
 
 def submit_empty(page: Page) -> None:
@@ -235,18 +198,7 @@ SCANS = {
 
 @pytest.mark.parametrize("scene", list(SCANS))
 def test_discharge_pages_have_no_axe_violations(scene, county, new_page, live_server) -> None:
-    base = live_server.url
-    scan = AxeScan()
-    pages: dict[int, Page] = {}
-
-    def open_as(membership: Membership) -> Page:
-        if membership.pk not in pages:
-            pages[membership.pk] = signed_in_page(new_page, base, membership)
-        return pages[membership.pk]
-
-    SCANS[scene](county, open_as, scan, base)
-    scan.check()
-    assert scan.scanned
+    run_axe_scene(SCANS[scene], county, new_page, live_server.url)
 
 
 # --- The flow: three units take a category E case through the pages -------------------------

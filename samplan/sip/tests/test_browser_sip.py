@@ -14,13 +14,10 @@ new row added, with a conflict) and the establish page (with errors).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
@@ -40,9 +37,8 @@ from samplan.sip.models import (
 )
 from samplan.sip.steps import STEPS
 from samplan.sip.tests.test_views import discharge_case_with_kallelse
-from samplan.testing.browser import assert_no_axe_violations, sign_in_via_ui
+from samplan.testing.browser import AxeScan, run_axe_scene, sign_in_via_ui
 from samplan.testing.county import County, make_county
-from samplan.testing.factories import sign_in
 from samplan.testing.sip import (
     add_social_services,
     establish,
@@ -285,37 +281,6 @@ def unit_label(county: County, which: str) -> str:
 
 
 # --- The axe scans ---------------------------------------------------------------------------
-
-
-def signed_in_page(new_page: Callable[..., Page], base_url: str, membership: Membership) -> Page:
-    """A browser context holding the session a finished password + TOTP sign-in gives."""
-    client = sign_in(Client(), membership)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page = new_page()
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
-    )
-    return page
-
-
-class AxeScan:
-    """Scan several pages, then fail once listing every page with violations."""
-
-    def __init__(self) -> None:
-        self.failures: list[str] = []
-        self.scanned: list[str] = []
-
-    def __call__(self, page: Page, what: str) -> None:
-        expect(page.locator("main h1")).to_be_visible()
-        self.scanned.append(what)
-        try:
-            assert_no_axe_violations(page)
-        except pytest.fail.Exception as failure:
-            self.failures.append(f"[{what}] {failure}")
-
-    def check(self) -> None:
-        if self.failures:
-            pytest.fail("\n\n".join(self.failures), pytrace=False)
 
 
 def submit_empty(page: Page, form: str = "form[method=post]:not(.inline-form)") -> None:
@@ -565,15 +530,4 @@ SCANS = {
 
 @pytest.mark.parametrize("scene", list(SCANS))
 def test_sip_pages_have_no_axe_violations(scene, county, new_page, live_server) -> None:
-    base = live_server.url
-    scan = AxeScan()
-    pages: dict[int, Page] = {}
-
-    def open_as(membership: Membership) -> Page:
-        if membership.pk not in pages:
-            pages[membership.pk] = signed_in_page(new_page, base, membership)
-        return pages[membership.pk]
-
-    SCANS[scene](county, open_as, scan, base)
-    scan.check()
-    assert scan.scanned
+    run_axe_scene(SCANS[scene], county, new_page, live_server.url)
