@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
+from samplan.directory.models import UnitKind
 from samplan.discharge.access import CARE_ROLES
 from samplan.sip import rules
 from samplan.sip.models import (
@@ -163,6 +164,14 @@ def require_visible(acting: Acting, process: SipProcess) -> None:
     rolls back. The DENIED access-log entry is written by :func:`process_get`, the way in."""
     if not is_visible(acting, process):
         raise NotAllowed(_("Din enhet deltar inte i den här SIP:en."))
+
+
+def may_start_outside_hospital(acting: Acting) -> bool:
+    """Any unit outside hospital can start a SIP; a ward continues its discharge case."""
+    return acting.role in CARE_ROLES and acting.unit.kind not in (
+        UnitKind.INPATIENT_WARD,
+        UnitKind.HOSPITAL,
+    )
 
 
 def require_open(process: SipProcess) -> None:

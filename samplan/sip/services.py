@@ -304,6 +304,8 @@ def sip_start(
     """Start a SIP process outside hospital. Any unit can: the acting unit becomes the first
     participant and the process's home organisation (which sees it before consent)."""
     _require_care_role(acting)
+    if not access.may_start_outside_hospital(acting):
+        raise NotAllowed(_("En vårdavdelning fortsätter sitt utskrivningsärende som SIP."))
     _one_open_sip(person)
     process = _create_process(acting=acting, person=person, reason=reason, need_level=need_level)
     participant = _add_unit_participant(process, acting.unit, acting, has_mandate=has_mandate)

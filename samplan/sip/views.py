@@ -23,13 +23,20 @@ from django.views.decorators.http import require_http_methods
 from samplan.audit.models import AccessPurpose
 from samplan.core.acting import Acting, DomainError
 from samplan.core.http import StaffRequest, staff_view
-from samplan.directory.models import UnitKind
 from samplan.directory.permissions import Permission
 from samplan.discharge import access as discharge_access
 from samplan.people import selectors as people_selectors
 from samplan.sip import access, selectors, services
 from samplan.sip import forms as f
-from samplan.sip.models import ActionProgress, MeetingMinutes, PlanDraft, SipProcess
+from samplan.sip.models import (
+    ActionProgress,
+    AuthorKind,
+    MeetingMinutes,
+    PlanDraft,
+    PreparationEntry,
+    PreparationKind,
+    SipProcess,
+)
 from samplan.sip.plan import PlanContent, plan_diff, plan_problems
 from samplan.sip.steps import (
     PROCESS_STEPS,
@@ -46,14 +53,6 @@ care_view = staff_view(Permission.PERSON_LOOKUP)
 def process_url(process: SipProcess, section: str = "") -> str:
     url = reverse("sip:process", kwargs={"public_id": process.public_id})
     return f"{url}#{section}" if section else url
-
-
-def may_start_outside_hospital(acting: Acting) -> bool:
-    """Any unit outside hospital can start a SIP; a ward continues its discharge case."""
-    return acting.role in discharge_access.CARE_ROLES and acting.unit.kind not in (
-        UnitKind.INPATIENT_WARD,
-        UnitKind.HOSPITAL,
-    )
 
 
 def _after_change(request: StaffRequest, acting: Acting, process: SipProcess, section: str) -> Any:
@@ -91,7 +90,7 @@ def start(request: StaffRequest, person_id: str) -> HttpResponse:
     person = people_selectors.person_get(
         actor=acting.actor, public_id=person_id, purpose=AccessPurpose.CARE_COORDINATION
     )
-    if not may_start_outside_hospital(acting):
+    if not access.may_start_outside_hospital(acting):
         messages.error(
             request,
             _("En SIP startas av en enhet utanför sjukhuset eller från vårdtillfällets ärende."),
@@ -199,7 +198,11 @@ def _editor_forms(
     plan = f.PlanForm(
         data, units=units, initial={**f.plan_initial(content), "base_revision": draft.revision}
     )
-    goals = f.GoalFormSet(data, initial=f.goals_initial(content), prefix="goals")
+    goals = f.GoalFormSet(
+        data,
+        initial=f.goals_initial(content) + _person_goals_since(process, draft, content),
+        prefix="goals",
+    )
     actions = f.ActionFormSet(
         data,
         initial=f.actions_initial(content, _progress_since(process, draft)),
@@ -207,6 +210,29 @@ def _editor_forms(
         form_kwargs={"units": units, "goals": goal_choices},
     )
     return plan, goals, actions
+
+
+def _person_goals_since(
+    process: SipProcess, draft: PlanDraft, content: PlanContent
+) -> list[dict[str, Any]]:
+    """What the person (or a relative for them) wrote in Min plan as "vad är viktigt för mig"
+    since the draft was last saved, proposed as new sub-goals in their own words: the staff keep,
+    reword or remove each row, and what they keep goes into the next established version."""
+    written = PreparationEntry.objects.filter(
+        process=process,
+        kind=PreparationKind.QUESTION,
+        author_kind__in=(AuthorKind.PERSON, AuthorKind.RELATIVE),
+    )
+    if draft.saved_at is not None:
+        written = written.filter(written_at__gt=draft.saved_at)
+    present = {g.text.strip() for g in content.goals} | {content.long_term_goal.strip()}
+    proposals = []
+    for entry in written.order_by("written_at", "pk"):
+        text = entry.text.strip()
+        if text and text not in present:
+            present.add(text)
+            proposals.append({"id": "", "text": text, "measure": ""})
+    return proposals
 
 
 def _progress_since(process: SipProcess, draft: PlanDraft) -> dict[str, str]:

@@ -346,3 +346,29 @@ def test_comments_and_read_confirmations_reach_the_staff_timeline(
     assert "Greta Förälder (god man) om version 2: Hon vill ha hemtjänst senare" in staff
     assert "Sigrid Testsson har läst version 2" in staff
     assert "Får inte sparas" not in staff
+
+
+def test_what_matters_to_the_person_becomes_a_goal_in_the_next_version(county: County) -> None:
+    from samplan.sip.tests.test_views import editor_post_of, editor_url
+
+    process = start_outpatient_sip(county, county.person(given_name="Vera"))
+    give_consent(county, process)
+    add_social_services(county, process)
+    save_plan(county, process)
+    establish(county, process)
+    words = "Jag vill kunna gå till affären själv."
+    citizen = citizen_client(process.person.identifier, "Vera Testsson")
+    assert citizen.post(wishes_url(process), {"important": words}).status_code == 302
+
+    staff = sign_in(Client(), county.primary_care_nurse)
+    data = editor_post_of(staff.get(editor_url(process)).content.decode())
+    proposed = [k for k, v in data.items() if k.startswith("goals-") and v == words]
+    assert proposed, "the person's words are proposed as a sub-goal in the editor"
+    assert staff.post(editor_url(process), data).status_code == 302
+    establish(county, process)
+
+    latest = process.versions.order_by("-number").first()
+    assert [g["text"] for g in latest.content["goals"]][-1] == words
+    # Once in the plan, it is not proposed again.
+    again = editor_post_of(staff.get(editor_url(process)).content.decode())
+    assert list(again.values()).count(words) == 1

@@ -70,7 +70,7 @@ def _acting(context: template.Context) -> Acting | None:
 @register.inclusion_tag("sip/includes/person_section.html", takes_context=True)
 def person_sips(context: template.Context, person: Person) -> dict[str, Any]:
     """The person's SIPs that the acting unit may see, and whether it can start one."""
-    from samplan.sip.views import may_start_outside_hospital
+    from samplan.sip.access import may_start_outside_hospital
 
     acting = _acting(context)
     if acting is None:

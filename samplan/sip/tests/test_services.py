@@ -30,6 +30,7 @@ from samplan.sip.models import (
     PreparationKind,
     ProcessStatus,
     SipEventKind,
+    SipProcess,
 )
 from samplan.sip.plan import ActionStatus, PlanContent
 from samplan.testing.county import (
@@ -854,3 +855,9 @@ def test_every_change_writes_an_event_and_an_access_log_entry(county: County) ->
     logged = AccessLogEntry.objects.filter(person=process.person).count()
     assert logged == AccessLogEntry.objects.count() - before
     assert logged >= events
+
+
+def test_a_ward_cannot_start_a_sip_outside_its_discharge_case(county: County) -> None:
+    with pytest.raises(NotAllowed, match="vårdavdelning"):
+        services.sip_start(acting=county.acting(county.ward_nurse), person=county.person())
+    assert not SipProcess.objects.exists()
