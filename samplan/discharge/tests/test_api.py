@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from samplan.accounts.tokens import api_token_create
 from samplan.agreements.services import agreement_of
 from samplan.audit.models import AccessAction, AccessLogEntry
-from samplan.directory.models import Membership
 from samplan.discharge import rules
 from samplan.discharge.models import InpatientStay, MessageKind, StayStatus
+from samplan.testing.api import ApiClient
 from samplan.testing.county import (
     County,
     admit,
@@ -37,30 +35,10 @@ def county() -> County:
     return make_county()
 
 
-class Api:
+class Api(ApiClient):
     """A record system holding one unit's token."""
 
-    def __init__(self, membership: Membership) -> None:
-        _record, self.token = api_token_create(membership=membership, name="Journalsystem")
-        self.client = Client()
-
-    def _headers(self) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
-
-    def get(self, path: str, status: int = 200) -> Any:
-        response = self.client.get(API + path, **self._headers())
-        assert response.status_code == status, response.content.decode()
-        return response.json()
-
-    def post(self, path: str, data: dict[str, Any] | None = None, status: int = 200) -> Any:
-        response = self.client.post(
-            API + path,
-            json.dumps(data or {}, default=str),
-            content_type="application/json",
-            **self._headers(),
-        )
-        assert response.status_code == status, response.content.decode()
-        return response.json() if response.content else None
+    base = API
 
     def my_tasks(self, stay_id: str) -> str:
         """The labels of this unit's own obligations on the case, from its work list."""

@@ -16,11 +16,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from samplan.accounts.tokens import api_token_create
 from samplan.audit.models import AccessAction, AccessLogEntry
-from samplan.directory.models import Membership
 from samplan.discharge import services as discharge_services
 from samplan.sip.models import PlanDraftRevision, PlanVersion, SipProcess
+from samplan.testing.api import ApiClient
 from samplan.testing.county import (
     County,
     admit,
@@ -40,40 +39,10 @@ def county() -> County:
     return make_county()
 
 
-class Api:
+class Api(ApiClient):
     """A record system holding one unit's token."""
 
-    def __init__(self, membership: Membership) -> None:
-        _record, self.token = api_token_create(membership=membership, name="Journalsystem")
-        self.client = Client()
-
-    def _headers(self) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
-
-    def get(self, path: str, status: int = 200) -> Any:
-        response = self.client.get(API + path, **self._headers())
-        assert response.status_code == status, response.content.decode()
-        return response.json()
-
-    def send(
-        self, method: str, path: str, data: dict[str, Any] | None = None, status: int = 200
-    ) -> Any:
-        response = getattr(self.client, method)(
-            API + path,
-            json.dumps(data or {}, default=str),
-            content_type="application/json",
-            **self._headers(),
-        )
-        assert response.status_code == status, response.content.decode()
-        if not response.content or not response["Content-Type"].startswith("application/json"):
-            return None
-        return response.json()
-
-    def post(self, path: str, data: dict[str, Any] | None = None, status: int = 200) -> Any:
-        return self.send("post", path, data, status)
-
-    def put(self, path: str, data: dict[str, Any] | None = None, status: int = 200) -> Any:
-        return self.send("put", path, data, status)
+    base = API
 
     def listed(self, sip_id: str) -> dict[str, Any] | None:
         return next((i for i in self.get("/worklist") if i["sip"]["id"] == sip_id), None)
