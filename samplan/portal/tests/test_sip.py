@@ -372,3 +372,29 @@ def test_what_matters_to_the_person_becomes_a_goal_in_the_next_version(county: C
     # Once in the plan, it is not proposed again.
     again = editor_post_of(staff.get(editor_url(process)).content.decode())
     assert list(again.values()).count(words) == 1
+
+
+def test_the_sip_section_costs_the_same_queries_for_one_version_as_for_many(
+    county: County,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(process: SipProcess) -> int:
+        client = citizen_client(process.person.identifier)
+        with CaptureQueriesContext(connection) as captured:
+            page(client, overview_url(process.person))
+        return len(captured)
+
+    def sip_with_versions(versions: int) -> SipProcess:
+        process = start_outpatient_sip(county, county.person())
+        give_consent(county, process)
+        add_social_services(county, process)
+        for n in range(versions):
+            save_plan(county, process, follow_up_by=f"Uppföljare {n}")
+            establish(county, process)
+        return process
+
+    one, many = sip_with_versions(1), sip_with_versions(4)
+    assert many.versions.count() == 4
+    assert queries(one) == queries(many)
