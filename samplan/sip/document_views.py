@@ -1,5 +1,5 @@
 """Downloads of a SIP's documents for staff: the kallelse as iCalendar, the kallelse letter to the
-person and an established plan version, both as PDF.
+person (none for a cancelled meeting) and an established plan version, both as PDF.
 
 Thin, like the pages: the process through :func:`samplan.sip.access.process_get` (404 and a
 DENIED log entry for a unit that may not see it), the meeting or version of that process or 404,
@@ -8,7 +8,7 @@ then :mod:`samplan.sip.documents`, which writes the EXPORT access-log entry.
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from samplan.core.acting import Acting
@@ -44,6 +44,9 @@ def meeting_ics(request: StaffRequest, public_id: str, meeting_id: int) -> HttpR
 @care_view
 def meeting_letter(request: StaffRequest, public_id: str, meeting_id: int) -> HttpResponse:
     acting, meeting = _meeting(request, public_id, meeting_id)
+    if meeting.is_cancelled:
+        # No letter calls the person to a meeting that will not take place.
+        raise Http404
     pdf = documents.invitation_letter_pdf(acting=acting, process=meeting.process, meeting=meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="kallelse-sip.pdf"'

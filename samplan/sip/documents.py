@@ -64,6 +64,7 @@ from samplan.sip.plan import (
 
 if TYPE_CHECKING:
     from samplan.core.acting import Acting
+    from samplan.directory.models import Unit
 
 __all__ = [
     "MEETING_LENGTH",
@@ -225,16 +226,19 @@ _MEETING_PHRASE = {
 }
 
 
-def _email_body(meeting: SipMeeting, *, cancelled: bool) -> str:
+def _email_body(meeting: SipMeeting, *, cancelled_by: Unit | None = None) -> str:
+    """The e-mail text; ``cancelled_by`` is the unit that cancelled the meeting (it may be
+    another than the one that called it: closing a SIP cancels its meetings ahead)."""
+    cancelled = cancelled_by is not None
     sender = meeting.invited_by_unit
     start = timezone.localtime(meeting.meeting_at)
     end = timezone.localtime(meeting.meeting_at + MEETING_LENGTH)
     invited = ", ".join(dict.fromkeys(_invitee_label(p) for p in _staff_invitees(meeting)))
     what = str(_MEETING_PHRASE[MeetingKind(meeting.kind)])
     lines = [_("Hej!"), ""]
-    if cancelled:
+    if cancelled_by is not None:
         lines += [
-            _("%(unit)s har ställt in %(what)s.") % {"unit": sender.name, "what": what},
+            _("%(unit)s har ställt in %(what)s.") % {"unit": cancelled_by.name, "what": what},
             _("Skälet står i SIP:en i Samplan."),
         ]
     else:
@@ -278,7 +282,7 @@ def _send(acting: Acting, meeting_id: int, *, cancelled: bool) -> int:
     subject = (
         _("Inställt: %(kind)s %(when)s") if cancelled else _("Kallelse: %(kind)s %(when)s")
     ) % {"kind": kind, "when": when}
-    body = _email_body(meeting, cancelled=cancelled)
+    body = _email_body(meeting, cancelled_by=acting.unit if cancelled else None)
     ics = meeting_ics(meeting)
     reply_to = [meeting.invited_by_unit.email] if meeting.invited_by_unit.email else []
     messages = []

@@ -39,7 +39,7 @@ The plan
     ``plan_establish(acting, process, base_revision, approved_by, person_agreed, meeting=None)``
     ``action_progress_record(acting, process, action_id, status, note="")``
     ``evaluation_record(acting, process, summary, outcomes=None, meeting=None)``
-    ``sip_close(acting, process, reason, note="")``
+    ``sip_close(acting, process, reason, note="")`` – also cancels every meeting still ahead
 
 Consent gating: without valid consent (:func:`samplan.sip.rules.consent_state`) only units of
 the home organisation (the starting unit's) see the process; nobody outside it can be added or
@@ -991,6 +991,27 @@ def follow_up_schedule(
     )
 
 
+def _cancel(acting: Acting, process: SipProcess, meeting: SipMeeting, reason: str) -> None:
+    """Record a meeting as cancelled (its event and access-log entry) and e-mail the invited
+    staff the cancellation, with its iCalendar CANCEL, when the transaction commits."""
+    meeting.cancelled_at = _now()
+    meeting.cancelled_reason = reason[:300]
+    meeting.save(update_fields=["cancelled_at", "cancelled_reason"])
+    _event(
+        process,
+        SipEventKind.MEETING_CANCELLED,
+        acting,
+        f"{meeting}: {meeting.cancelled_reason}",
+        obj=meeting,
+        created=False,
+        meeting=meeting.pk,
+    )
+    transaction.on_commit(
+        functools.partial(documents.cancellation_email_send, acting=acting, meeting_id=meeting.pk),
+        robust=True,
+    )
+
+
 @transaction.atomic
 def meeting_cancel(
     *, acting: Acting, process: SipProcess, meeting: SipMeeting, reason: str
@@ -1004,23 +1025,8 @@ def meeting_cancel(
         raise DomainError(_("Mötet har protokoll och kan inte ställas in."))
     if not reason.strip():
         raise DomainError(_("Ange varför mötet ställs in."))
-    meeting.cancelled_at = _now()
-    meeting.cancelled_reason = reason.strip()
-    meeting.save(update_fields=["cancelled_at", "cancelled_reason"])
-    _event(
-        process,
-        SipEventKind.MEETING_CANCELLED,
-        acting,
-        f"{meeting}: {meeting.cancelled_reason}",
-        obj=meeting,
-        created=False,
-        meeting=meeting.pk,
-    )
+    _cancel(acting, process, meeting, reason.strip())
     _refresh_status(process)
-    transaction.on_commit(
-        functools.partial(documents.cancellation_email_send, acting=acting, meeting_id=meeting.pk),
-        robust=True,
-    )
     return meeting
 
 
@@ -1238,7 +1244,12 @@ def evaluation_record(
 @transaction.atomic
 def sip_close(*, acting: Acting, process: SipProcess, reason: str, note: str = "") -> SipProcess:
     """Avslut with a reason, by the unit with overall responsibility (or, while none is named,
-    the unit that started the process). Everything stays readable."""
+    the unit that started the process). Everything stays readable.
+
+    Every meeting still ahead is cancelled in the same transaction, each with its own event, so
+    no follow-up of a closed SIP stays in anyone's calendar: the invited staff get the
+    cancellation (iCalendar CANCEL) by e-mail on commit, and the person no longer sees the
+    meeting in Min plan."""
     _editable(acting, process)
     if not access.may_lead_or_start(acting, process):
         raise NotAllowed(_("SIP:en avslutas av enheten med det övergripande ansvaret."))
@@ -1246,6 +1257,12 @@ def sip_close(*, acting: Acting, process: SipProcess, reason: str, note: str = "
         raise DomainError(_("Ange skälet till att SIP:en avslutas."))
     if reason == CloseReason.OTHER and not note.strip():
         raise DomainError(_("Beskriv skälet."))
+    ahead = process.meetings.filter(cancelled_at__isnull=True, meeting_at__gt=_now()).order_by(
+        "meeting_at", "pk"
+    )
+    why = _("SIP:en är avslutad (%(reason)s).") % {"reason": CloseReason(reason).label}
+    for meeting in ahead:
+        _cancel(acting, process, meeting, why)
     process.closed_at = _now()
     process.close_reason = reason
     process.close_note = note.strip()

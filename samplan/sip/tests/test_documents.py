@@ -284,6 +284,78 @@ def test_a_cancelled_meeting_is_cancelled_in_the_calendars(
     assert event["sequence"] == 1
 
 
+def test_closing_the_sip_cancels_its_meetings_in_the_calendars(
+    scene: Scene, django_capture_on_commit_callbacks
+) -> None:
+    meeting = scene.invite(django_capture_on_commit_callbacks)
+    # The municipality holds the overall responsibility, so it closes the SIP.
+    services.lead_unit_set(
+        acting=scene.vc, process=scene.process, unit=scene.county.social_services
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sip_close(
+            acting=scene.county.acting(scene.county.needs_assessor),
+            process=scene.process,
+            reason="no_longer_needed",
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["vc@region.example", STAFF_EMAIL])
+    message = mail.outbox[0]
+    assert message.subject.startswith("Inställt: SIP-möte ")
+    assert "Biståndsenheten Testby har ställt in ett SIP-möte" in message.body
+    event = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == f"sip-meeting-{meeting.pk}@samplan"
+    assert any("inställt möte per e-post" in d for d in exports(scene.process))
+
+    # The letter calling the person to it is no longer given out.
+    client = sign_in(Client(), scene.county.primary_care_nurse)
+    url = reverse(
+        "sip:meeting_letter",
+        kwargs={"public_id": scene.process.public_id, "meeting_id": meeting.pk},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_a_cancellation_after_withdrawn_consent_tells_the_other_organisation_nothing_personal(
+    scene: Scene, person: Person, django_capture_on_commit_callbacks
+) -> None:
+    meeting = scene.invite(django_capture_on_commit_callbacks, message="Ta med läkemedelslistan.")
+    services.consent_withdraw(
+        acting=scene.vc,
+        process=scene.process,
+        giver="person",
+        form="oral",
+        reason="Vill inte att kommunen får veta om hjärtsvikten",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_cancel(
+            acting=scene.vc,
+            process=scene.process,
+            meeting=meeting,
+            reason="Samtycket återkallat, hjärtsvikten",
+        )
+    # The municipality's staff member still learns the meeting is off (it is in their calendar)
+    [to_municipality] = [m for m in mail.outbox if m.to == [STAFF_EMAIL]]
+    everything = to_municipality.subject + to_municipality.body + to_municipality.attachments[0][1]
+    assert "har ställt in ett SIP-möte" in to_municipality.body
+    for secret in [
+        person.full_name,
+        "Greta",
+        "Gömd",
+        "Lindvägen",
+        "Eva Dotter",
+        "Sara Skola",
+        "läkemedelslistan",
+        "hjärtsvikt",
+        "Samtycket",
+        "samtycke",
+        *identifier_forms(person),
+    ]:
+        assert secret not in everything, secret
+
+
 def test_downloading_the_calendar_file_is_logged(
     scene: Scene, django_capture_on_commit_callbacks
 ) -> None:

@@ -861,3 +861,79 @@ def test_a_ward_cannot_start_a_sip_outside_its_discharge_case(county: County) ->
     with pytest.raises(NotAllowed, match="vårdavdelning"):
         services.sip_start(acting=county.acting(county.ward_nurse), person=county.person())
     assert not SipProcess.objects.exists()
+
+
+# --- Closure ----------------------------------------------------------------------------------
+
+
+def test_closing_cancels_every_meeting_ahead_in_the_same_transaction(
+    county: County, time_machine
+) -> None:
+    time_machine.move_to(at_local(0, 9), tick=False)
+    process = start_outpatient_sip(county)
+    give_consent(county, process)
+    social = add_social_services(county, process)
+    vc = county.acting(county.primary_care_nurse)
+    me = process.participants.get(unit=county.primary_care)
+    args = {"place_kind": "unit", "location": "Vårdcentralen", "invitees": [me, social]}
+    first = services.meeting_invite(
+        acting=vc, process=process, kind=MeetingKind.FIRST, meeting_at=at_local(1), **args
+    )
+    time_machine.move_to(at_local(1, 12), tick=False)
+    services.minutes_record(
+        acting=vc, process=process, meeting=first, attendees=[me, social], text="SIP-möte."
+    )
+    save_plan(county, process)
+    establish(county, process)
+    follow_up = services.follow_up_schedule(
+        acting=vc, process=process, meeting_at=at_local(30), **args
+    )
+    evaluation = services.follow_up_schedule(
+        acting=vc, process=process, meeting_at=at_local(60), evaluation=True, **args
+    )
+    already = services.follow_up_schedule(
+        acting=vc, process=process, meeting_at=at_local(40), **args
+    )
+    services.meeting_cancel(acting=vc, process=process, meeting=already, reason="Dubbelbokat")
+
+    services.sip_close(acting=vc, process=process, reason=CloseReason.GOALS_REACHED)
+
+    for meeting in (follow_up, evaluation):
+        meeting.refresh_from_db()
+        assert meeting.is_cancelled
+        assert meeting.cancelled_reason == "SIP:en är avslutad (Målen är uppnådda)."
+    first.refresh_from_db()
+    already.refresh_from_db()
+    assert not first.is_cancelled  # held, with minutes: history, not cancelled
+    assert already.cancelled_reason == "Dubbelbokat"  # cancelled before, left as it was
+    assert kinds(process)[-3:] == [
+        SipEventKind.MEETING_CANCELLED,
+        SipEventKind.MEETING_CANCELLED,
+        SipEventKind.CLOSED,
+    ]
+    cancelled = process.events.filter(kind=SipEventKind.MEETING_CANCELLED).order_by("-pk")[:2]
+    assert sorted(e.data["meeting"] for e in cancelled) == sorted([follow_up.pk, evaluation.pk])
+    assert not process.meetings.filter(cancelled_at__isnull=True, meeting_at__gt=timezone.now())
+    overview = selectors.process_overview(acting=vc, process=process, now=timezone.now())
+    assert overview.flags == []
+
+
+def test_a_refused_closure_cancels_nothing(county: County, time_machine) -> None:
+    time_machine.move_to(at_local(0, 9), tick=False)
+    process = start_outpatient_sip(county)
+    vc = county.acting(county.primary_care_nurse)
+    me = process.participants.get()
+    meeting = services.meeting_invite(
+        acting=vc,
+        process=process,
+        kind=MeetingKind.FIRST,
+        meeting_at=at_local(5),
+        place_kind="unit",
+        location="Vårdcentralen",
+        invitees=[me],
+    )
+    with pytest.raises(DomainError, match="Beskriv"):
+        services.sip_close(acting=vc, process=process, reason=CloseReason.OTHER, note=" ")
+    meeting.refresh_from_db()
+    assert not meeting.is_cancelled
+    assert SipEventKind.MEETING_CANCELLED not in kinds(process)
