@@ -2,9 +2,13 @@
 
 What was said and decided is never edited or deleted: consent is given and withdrawn by new
 events, a participant leaves by a recorded removal with a reason, minutes are corrected by newer
-minutes, an action's progress is a new event, and an established plan version is immutable (its
-``save``/``delete`` refuse, and on PostgreSQL a trigger refuses too). Only the working draft
-changes, under optimistic versioning, and every saved revision of it is kept.
+minutes, an action's progress is a new event, and an established plan version is immutable.
+:class:`AppendOnly` models refuse ``save`` of an existing row, ``delete`` and queryset
+``update``/``delete``; their tables – and who was called to a meeting and who attended it,
+kept as explicit append-only rows (:class:`MeetingInvitee`, :class:`MeetingAttendee`) – refuse
+raw SQL ``UPDATE`` and ``DELETE`` too, by triggers on PostgreSQL and SQLite alike
+(:mod:`samplan.core.append_only`). Only the working draft changes, under optimistic
+versioning, and every saved revision of it is kept.
 
 Current state (status, need level, lead unit) is cached on :class:`SipProcess`, always written by
 the service that records the event changing it, in the same transaction.
@@ -305,7 +309,9 @@ class SipMeeting(models.Model):
     place_kind = models.CharField(_("plats"), max_length=20, choices=PLACE_CHOICES)
     location = models.CharField(_("adress, lokal eller länk"), max_length=300)
     message = models.TextField(_("meddelande i kallelsen"), blank=True)
-    invitees = models.ManyToManyField(SipParticipant, related_name="invitations", blank=True)
+    invitees: models.ManyToManyField[SipParticipant, MeetingInvitee] = models.ManyToManyField(
+        SipParticipant, through="MeetingInvitee", related_name="invitations", blank=True
+    )
     invitation_sent_at = models.DateTimeField()
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -337,10 +343,16 @@ class MeetingMinutes(AppendOnly):
     the latest for a meeting counts."""
 
     meeting = models.ForeignKey(SipMeeting, on_delete=models.PROTECT, related_name="minutes")
-    attendees = models.ManyToManyField(SipParticipant, related_name="+", blank=True)
+    attendees: models.ManyToManyField[SipParticipant, MeetingAttendee] = models.ManyToManyField(
+        SipParticipant, through="MeetingAttendee", related_name="+", blank=True
+    )
     person_present = models.BooleanField(_("personen deltog"), default=False)
     text = models.TextField(_("protokoll"))
     decisions = models.TextField(_("beslut"), blank=True)
+    # The next check-in, set at a follow-up (continuous SIP): the latest one recorded – in
+    # these minutes or in a newer plan version – is when the SIP is next followed up.
+    next_follow_up_on = models.DateField(_("nästa uppföljning"), null=True, blank=True)
+    next_follow_up_by = models.CharField(_("vem följer upp"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -354,6 +366,47 @@ class MeetingMinutes(AppendOnly):
 
     def __str__(self) -> str:
         return f"Protokoll {self.recorded_at:%Y-%m-%d}"
+
+
+class MeetingInvitee(AppendOnly):
+    """One participant a kallelse went to, written with the meeting and never changed: who was
+    called stays as it was sent (the table Django made for ``SipMeeting.invitees``)."""
+
+    id = models.AutoField(primary_key=True)  # as Django made the table
+    meeting = models.ForeignKey(
+        SipMeeting, on_delete=models.PROTECT, db_column="sipmeeting_id", related_name="+"
+    )
+    participant = models.ForeignKey(
+        SipParticipant, on_delete=models.PROTECT, db_column="sipparticipant_id", related_name="+"
+    )
+
+    class Meta:
+        db_table = "sip_sipmeeting_invitees"
+        unique_together = [("meeting", "participant")]
+
+    def __str__(self) -> str:
+        return f"Kallad {self.participant_id} till {self.meeting_id}"
+
+
+class MeetingAttendee(AppendOnly):
+    """One participant present according to minutes, written with them and never changed: a
+    correction is new minutes with their own attendance (the table Django made for
+    ``MeetingMinutes.attendees``)."""
+
+    id = models.AutoField(primary_key=True)  # as Django made the table
+    minutes = models.ForeignKey(
+        MeetingMinutes, on_delete=models.PROTECT, db_column="meetingminutes_id", related_name="+"
+    )
+    participant = models.ForeignKey(
+        SipParticipant, on_delete=models.PROTECT, db_column="sipparticipant_id", related_name="+"
+    )
+
+    class Meta:
+        db_table = "sip_meetingminutes_attendees"
+        unique_together = [("minutes", "participant")]
+
+    def __str__(self) -> str:
+        return f"Närvarande {self.participant_id} enligt {self.minutes_id}"
 
 
 class PlanDraft(models.Model):

@@ -12,6 +12,7 @@ from samplan.audit.models import (
 )
 from samplan.audit.services import Actor, log_access
 from samplan.audit.verification import verify_chain
+from samplan.core import append_only
 from samplan.testing.factories import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +90,8 @@ def test_application_cannot_change_or_delete_entries() -> None:
     assert AccessLogEntry.objects.get(pk=entry.pk).detail == ""
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
-def test_postgresql_trigger_refuses_update_and_delete() -> None:
+def test_the_database_refuses_update_and_delete() -> None:
+    """Raw SQL, past the model: a trigger refuses on PostgreSQL and on SQLite alike."""
     (entry,) = write_entries(1)
     table = AccessLogEntry._meta.db_table
     for sql in (
@@ -107,9 +108,10 @@ def test_postgresql_trigger_refuses_update_and_delete() -> None:
 
 
 def tamper(sql: str, params: list) -> None:
-    """Change the table behind the application's back, as a DBA with full rights could."""
+    """Change the table behind the application's back, as a DBA with full rights could: with the
+    trigger disabled (PostgreSQL) or its guard lifted (SQLite)."""
     table = AccessLogEntry._meta.db_table
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, append_only.guard_lifted():
         if connection.vendor == "postgresql":
             # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

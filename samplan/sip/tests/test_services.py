@@ -386,8 +386,17 @@ def test_established_version_is_immutable(county: County) -> None:
     assert PlanVersion.objects.get(pk=version.pk).content == stored.content
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
-def test_postgresql_refuses_changing_an_established_version(county: County) -> None:
+def refused_by_the_database(sql: str, params: list) -> None:
+    with (
+        pytest.raises(DatabaseError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+
+
+def test_the_database_refuses_changing_an_established_version(county: County) -> None:
+    """Raw SQL, past the model: refused by a trigger on PostgreSQL and on SQLite alike."""
     process = start_outpatient_sip(county)
     give_consent(county, process)
     add_social_services(county, process)
@@ -396,15 +405,74 @@ def test_postgresql_refuses_changing_an_established_version(county: County) -> N
     for sql in (
         "UPDATE sip_planversion SET content = '{}' WHERE id = %s",
         "DELETE FROM sip_planversion WHERE id = %s",
+        "UPDATE sip_planapproval SET participant_id = participant_id WHERE version_id = %s",
         "DELETE FROM sip_planapproval WHERE version_id = %s",
     ):
-        with (
-            pytest.raises(DatabaseError, match="immutable"),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(sql, [version.pk])
+        refused_by_the_database(sql, [version.pk])
     assert PlanVersion.objects.get(pk=version.pk).content == version.content
+    assert version.approvals.count() == 2
+
+
+def test_the_database_refuses_changing_any_append_only_sip_record(
+    county: County, time_machine
+) -> None:
+    """Every append-only table – consent, preparation, minutes with their attendance, who was
+    called, draft revisions, progress, evaluations, the timeline – refuses UPDATE and DELETE."""
+    time_machine.move_to(at_local(0, 9), tick=False)
+    process = start_outpatient_sip(county)
+    vc = county.acting(county.primary_care_nurse)
+    give_consent(county, process)
+    social = add_social_services(county, process)
+    me = process.participants.get(unit=county.primary_care)
+    services.preparation_add(acting=vc, process=process, kind="mapping", text="Kartläggning.")
+    meeting = services.meeting_invite(
+        acting=vc,
+        process=process,
+        kind=MeetingKind.FIRST,
+        meeting_at=at_local(1),
+        place_kind="unit",
+        location="Vårdcentralen",
+        invitees=[me, social],
+    )
+    time_machine.move_to(at_local(1, 12), tick=False)
+    minutes = services.minutes_record(
+        acting=vc, process=process, meeting=meeting, attendees=[me, social], text="Protokoll."
+    )
+    save_plan(county, process)
+    establish(county, process)
+    services.action_progress_record(acting=vc, process=process, action_id="a1", status="done")
+    services.evaluation_record(acting=vc, process=process, summary="Bra.")
+    tables = {
+        "sip_consentevent": ("process_id", process.pk),
+        "sip_preparationentry": ("process_id", process.pk),
+        "sip_meetingminutes": ("id", minutes.pk),
+        "sip_meetingminutes_attendees": ("meetingminutes_id", minutes.pk),
+        "sip_sipmeeting_invitees": ("sipmeeting_id", meeting.pk),
+        "sip_plandraftrevision": ("process_id", process.pk),
+        "sip_actionprogress": ("process_id", process.pk),
+        "sip_evaluation": ("process_id", process.pk),
+        "sip_sipevent": ("process_id", process.pk),
+    }
+    for table, (column, value) in tables.items():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = %s", [value])
+            (before,) = cursor.fetchone()
+        assert before, table
+        refused_by_the_database(f"UPDATE {table} SET id = id WHERE {column} = %s", [value])
+        refused_by_the_database(f"DELETE FROM {table} WHERE {column} = %s", [value])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = %s", [value])
+            assert cursor.fetchone() == (before,), table
+    # Through the models, attendance and who was called cannot be taken back either.
+    for take_back in (
+        lambda: minutes.attendees.remove(social),
+        lambda: minutes.attendees.clear(),
+        lambda: meeting.invitees.set([me]),
+        lambda: social.invitations.clear(),
+    ):
+        with pytest.raises(AppendOnlyError), transaction.atomic():
+            take_back()
+    assert set(minutes.attendees.all()) == set(meeting.invitees.all()) == {me, social}
 
 
 def test_new_version_shows_its_difference(county: County) -> None:
