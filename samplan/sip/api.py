@@ -128,12 +128,27 @@ class SipOut(Schema):
     agreement_version: str
 
 
+class CheckInOut(Schema):
+    """The next check-in of the established plan (continuous SIP)."""
+
+    on: date | None
+    """``null``: not set – the work list flags it until a follow-up meeting is called."""
+    by: str
+    source: str
+    """``plan`` (the latest established version's follow-up) or ``minutes`` (set at a
+    follow-up or evaluation meeting held after it)."""
+    since: datetime
+    meeting_at: datetime | None
+    """A follow-up or evaluation meeting called for it, if any."""
+
+
 class WorkItemOut(Schema):
     sip: SipOut
     flags: list[FlagOut]
     consent: ConsentOut
     is_lead: bool
     next_meeting_at: datetime | None
+    next_check_in: CheckInOut | None
 
 
 class ParticipantOut(Schema):
@@ -180,6 +195,8 @@ class MinutesOut(Schema):
     id: int
     text: str
     decisions: str
+    next_follow_up_on: date | None
+    next_follow_up_by: str
     person_present: bool
     attendee_ids: list[int]
     recorded_at: datetime
@@ -243,6 +260,7 @@ class SipDetailOut(SipOut):
     current_plan: PlanContent | None
     """The latest established version as it reads today (action progress applied)."""
     flags: list[FlagOut]
+    next_check_in: CheckInOut | None
     events: list[EventOut]
 
 
@@ -290,6 +308,18 @@ def _flags_out(flags: list[rules.Flag]) -> list[dict[str, Any]]:
     return [
         {"code": f.code.value, "text": f.text, "due": f.due, "overdue": f.overdue} for f in flags
     ]
+
+
+def _check_in_out(check_in: rules.CheckIn | None) -> dict[str, Any] | None:
+    if check_in is None:
+        return None
+    return {
+        "on": check_in.on,
+        "by": check_in.by,
+        "source": check_in.source.value,
+        "since": check_in.since,
+        "meeting_at": check_in.meeting_at,
+    }
 
 
 def _sip_out(process: SipProcess) -> dict[str, Any]:
@@ -348,6 +378,8 @@ def _minutes_out(m: MeetingMinutes, attendees: list[SipParticipant]) -> dict[str
         "id": m.pk,
         "text": m.text,
         "decisions": m.decisions,
+        "next_follow_up_on": m.next_follow_up_on,
+        "next_follow_up_by": m.next_follow_up_by,
         "person_present": m.person_present,
         "attendee_ids": [p.pk for p in attendees],
         "recorded_at": m.recorded_at,
@@ -421,6 +453,7 @@ def _detail(acting: Acting, process: SipProcess) -> dict[str, Any]:
         "versions": [_version_summary(v.version, v.approved_by) for v in overview.versions],
         "current_plan": overview.current_plan,
         "flags": _flags_out(overview.flags),
+        "next_check_in": _check_in_out(overview.check_in),
         "events": [_event_out(e) for e in overview.events],
     }
 
@@ -466,6 +499,7 @@ def worklist(request: HttpRequest) -> list[dict[str, Any]]:
             "consent": _consent_out(i.consent),
             "is_lead": i.is_lead,
             "next_meeting_at": i.next_meeting.meeting_at if i.next_meeting else None,
+            "next_check_in": _check_in_out(i.check_in),
         }
         for i in items
     ]
@@ -782,11 +816,14 @@ class MinutesIn(Schema):
     attendee_ids: list[int] = []
     person_present: bool = False
     decisions: str = ""
+    next_follow_up_on: date | None = None
+    next_follow_up_by: str = ""
 
 
 @router.post("/{sip_id}/meetings/{meeting_id}/minutes", response=WRITTEN, summary="För protokoll")
 def minutes(request: HttpRequest, sip_id: UUID, meeting_id: int, data: MinutesIn) -> Written:
-    """Attendance, minutes and decisions. A correction is new minutes; the latest counts."""
+    """Attendance, minutes and decisions. A correction is new minutes; the latest counts. At a
+    follow-up or evaluation meeting, ``next_follow_up_on``/``_by`` set the next check-in."""
     acting, process = _process(request, sip_id)
     meeting = _meeting(process, meeting_id)
     assert meeting is not None
@@ -798,6 +835,8 @@ def minutes(request: HttpRequest, sip_id: UUID, meeting_id: int, data: MinutesIn
         attendees=_participants(process, data.attendee_ids),
         person_present=data.person_present,
         decisions=data.decisions,
+        next_follow_up_on=data.next_follow_up_on,
+        next_follow_up_by=data.next_follow_up_by,
     )
     return _written(acting, process)
 

@@ -348,10 +348,38 @@ class MinutesForm(SamplanForm):
         required=False,
         help_text=_("Vem gör vad och när. Ett beslut per rad."),
     )
+    next_follow_up_on = DateField(
+        label=_("Nästa uppföljning"),
+        required=False,
+        help_text=_(
+            "När SIP:en följs upp nästa gång. Lämna tomt bara om SIP:en ska avslutas: "
+            "annars visar arbetslistan att nästa uppföljning inte är bestämd."
+        ),
+    )
+    next_follow_up_by = forms.CharField(
+        label=_("Vem följer upp nästa gång?"), max_length=300, required=False
+    )
 
-    def __init__(self, *args: Any, participants: QuerySet[SipParticipant], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        participants: QuerySet[SipParticipant],
+        follow_up: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``follow_up``: minutes of a follow-up or evaluation meeting, which set the next
+        check-in (after the first meeting the plan states it)."""
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = participants  # type: ignore[attr-defined]
+        if not follow_up:
+            del self.fields["next_follow_up_on"]
+            del self.fields["next_follow_up_by"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("next_follow_up_by", "").strip() and not cleaned.get("next_follow_up_on"):
+            self.add_error("next_follow_up_on", _("Ange datum för nästa uppföljning."))
+        return cleaned
 
 
 class ActionProgressForm(SamplanForm):

@@ -4,11 +4,14 @@
   (SPEC §4, §9): the person's own for an adult, the guardians' for a child, and what is missing.
 * :func:`approval_missing` — who still has to approve before a plan version is established.
 * :func:`derive_status` — the process status from what has happened.
+* :func:`next_check_in` — the next check-in of a continuous SIP: set by the latest established
+  version, or by the minutes of a later follow-up (the FVK sets the next one at each follow-up).
 * :func:`worklist_flags` — what the work list shows about a process: kallelse due, plan not
-  established after the meeting, actions overdue, no follow-up date, participants without
-  mandate, no activity since the last meeting (the failures the user audit names, made visible).
+  established after the meeting, actions overdue, no follow-up date, follow-up due,
+  participants without mandate, no activity since the last meeting (the failures the user
+  audit names, made visible).
 
-Texts are Swedish, shown as they are.
+Texts are Swedish, shown as they are (newer ones through gettext, with Swedish msgids).
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from samplan.agreements.schema import SipRules, to_local
 from samplan.sip.plan import PlanContent
 
 __all__ = [
     "ADULT_AGE",
+    "CheckIn",
+    "CheckInSource",
     "ConsentFact",
     "ConsentGiver",
     "ConsentState",
@@ -39,6 +46,7 @@ __all__ = [
     "consent_state",
     "derive_status",
     "is_child",
+    "next_check_in",
     "participants_without_mandate",
     "worklist_flags",
 ]
@@ -269,6 +277,11 @@ class MeetingFact:
     """``first``, ``follow_up`` or ``evaluation``."""
     meeting_at: datetime
     cancelled: bool = False
+    has_minutes: bool = False
+    """The meeting was held: minutes are recorded."""
+    next_follow_up_on: date | None = None
+    next_follow_up_by: str = ""
+    """The next check-in set in the meeting's latest minutes (follow-up and evaluation)."""
 
 
 @dataclass(frozen=True)
@@ -282,8 +295,8 @@ class SipFacts:
     established_at: datetime | None = None
     """When the first plan version was established."""
     latest_established_at: datetime | None = None
-    """When the latest plan version was established: a follow-up meeting called after it
-    answers its follow-up date."""
+    """When the latest plan version was established: its follow-up date counts until a
+    follow-up is held after it (:func:`next_check_in`)."""
     plan: PlanContent | None = None
     """The latest established version, with the actions' current statuses applied."""
     participants_without_mandate: Sequence[str] = ()
@@ -293,6 +306,74 @@ class SipFacts:
 
 def _local_date(moment: datetime) -> date:
     return to_local(moment).date()
+
+
+# --- The next check-in ------------------------------------------------------------------------
+
+
+class CheckInSource(StrEnum):
+    PLAN = "plan"
+    """The follow-up date of the latest established version."""
+    MINUTES = "minutes"
+    """Set in the minutes of a follow-up or evaluation meeting held after that version."""
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """When an established plan is next followed up, and by whom."""
+
+    on: date | None
+    """``None``: nobody has set it (a flag says so, until a follow-up meeting is called)."""
+    by: str
+    source: CheckInSource
+    since: datetime
+    """When what set it happened: the version's establishing, or the follow-up meeting."""
+    meeting_at: datetime | None = None
+    """The first follow-up or evaluation meeting called after ``since`` (not cancelled)."""
+
+
+def next_check_in(facts: SipFacts) -> CheckIn | None:
+    """The next check-in of a continuous SIP; ``None`` before a plan is established.
+
+    At each follow-up the FVK sets the next one in the minutes: of the latest established
+    version and the follow-up or evaluation meetings held (with minutes) after it, the latest
+    sets the date and who follows up – a meeting by when it was held, so correcting old
+    minutes later changes nothing ahead. A follow-up meeting held without a next date leaves
+    the date unset. A follow-up or evaluation meeting called after that moment answers it."""
+    if facts.plan is None or facts.latest_established_at is None:
+        return None
+    check_in = CheckIn(
+        facts.plan.follow_up_on,
+        facts.plan.follow_up_by,
+        CheckInSource.PLAN,
+        facts.latest_established_at,
+    )
+    held = sorted(
+        (
+            m
+            for m in facts.meetings
+            if m.kind != "first"
+            and not m.cancelled
+            and m.has_minutes
+            and m.meeting_at > check_in.since
+        ),
+        key=lambda m: m.meeting_at,
+    )
+    if held:
+        last = held[-1]
+        check_in = CheckIn(
+            last.next_follow_up_on, last.next_follow_up_by, CheckInSource.MINUTES, last.meeting_at
+        )
+    called = [
+        m.meeting_at
+        for m in facts.meetings
+        if m.kind != "first" and not m.cancelled and m.meeting_at > check_in.since
+    ]
+    if called:
+        return CheckIn(
+            check_in.on, check_in.by, check_in.source, check_in.since, meeting_at=min(called)
+        )
+    return check_in
 
 
 def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
@@ -341,24 +422,36 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
                     True,
                 )
             )
-        follow_up_on = facts.plan.follow_up_on
-        if follow_up_on is None:
-            flags.append(
-                Flag(FlagCode.NO_FOLLOW_UP_DATE, "Den fastställda planen saknar uppföljningsdatum.")
-            )
-        elif today > follow_up_on and not any(
-            m.kind != "first" and m.meeting_at >= (facts.latest_established_at or m.meeting_at)
-            for m in meetings
-        ):
-            flags.append(
-                Flag(
-                    FlagCode.FOLLOW_UP_DUE,
-                    f"Uppföljningen skulle ha skett {follow_up_on.isoformat()} "
-                    "men inget uppföljningsmöte är kallat.",
-                    follow_up_on,
-                    True,
+        check_in = next_check_in(facts)
+        if check_in is not None and check_in.meeting_at is None:
+            if check_in.on is None and check_in.source == CheckInSource.PLAN:
+                flags.append(
+                    Flag(
+                        FlagCode.NO_FOLLOW_UP_DATE,
+                        "Den fastställda planen saknar uppföljningsdatum.",
+                    )
                 )
-            )
+            elif check_in.on is None:
+                flags.append(
+                    Flag(
+                        FlagCode.NO_FOLLOW_UP_DATE,
+                        _(
+                            "Nästa uppföljning är inte bestämd: protokollet från uppföljningen "
+                            "%(held)s anger inget datum."
+                        )
+                        % {"held": _local_date(check_in.since).isoformat()},
+                    )
+                )
+            elif today > check_in.on:
+                flags.append(
+                    Flag(
+                        FlagCode.FOLLOW_UP_DUE,
+                        f"Uppföljningen skulle ha skett {check_in.on.isoformat()} "
+                        "men inget uppföljningsmöte är kallat.",
+                        check_in.on,
+                        True,
+                    )
+                )
     if facts.participants_without_mandate:
         names = ", ".join(facts.participants_without_mandate)
         flags.append(

@@ -55,6 +55,7 @@ __all__ = [
     "VersionView",
     "colour_guidance",
     "effective_plan",
+    "latest_minutes",
     "process_of_stay",
     "process_overview",
     "processes_of_person",
@@ -100,6 +101,23 @@ def _participant_facts(participants: Iterable[SipParticipant]) -> list[rules.Par
     ]
 
 
+def latest_minutes(meeting: SipMeeting) -> MeetingMinutes | None:
+    """The minutes that count (a correction is newer minutes), from prefetched ``minutes``."""
+    return max(meeting.minutes.all(), key=lambda m: (m.recorded_at, m.pk), default=None)
+
+
+def _meeting_fact(meeting: SipMeeting) -> rules.MeetingFact:
+    minutes = latest_minutes(meeting)
+    return rules.MeetingFact(
+        kind=meeting.kind,
+        meeting_at=meeting.meeting_at,
+        cancelled=meeting.is_cancelled,
+        has_minutes=minutes is not None,
+        next_follow_up_on=minutes.next_follow_up_on if minutes else None,
+        next_follow_up_by=minutes.next_follow_up_by if minutes else "",
+    )
+
+
 def _facts(
     process: SipProcess,
     *,
@@ -114,10 +132,7 @@ def _facts(
         started_at=process.started_at,
         closed=not process.is_open,
         need_level=rules.NeedLevel(process.need_level) if process.need_level else None,
-        meetings=[
-            rules.MeetingFact(kind=m.kind, meeting_at=m.meeting_at, cancelled=m.is_cancelled)
-            for m in meetings
-        ],
+        meetings=[_meeting_fact(m) for m in meetings],
         established_at=min((v.established_at for v in versions), default=None),
         latest_established_at=latest.established_at if latest else None,
         plan=plan,
@@ -139,6 +154,8 @@ class SipWorkItem:
     consent: rules.ConsentState
     is_lead: bool
     next_meeting: SipMeeting | None
+    check_in: rules.CheckIn | None = None
+    """When the established plan is next followed up, and by whom."""
 
     @property
     def overdue(self) -> bool:
@@ -159,7 +176,12 @@ def _worklist_queryset(acting: Acting) -> QuerySet[SipProcess]:
                 queryset=PreparationEntry.objects.filter(kind=PreparationKind.CHILD_VIEW),
                 to_attr="child_views",
             ),
-            Prefetch("meetings", queryset=SipMeeting.objects.order_by("meeting_at", "pk")),
+            Prefetch(
+                "meetings",
+                queryset=SipMeeting.objects.order_by("meeting_at", "pk").prefetch_related(
+                    "minutes"
+                ),
+            ),
             _versions_prefetch(),
             "action_progress",
         )
@@ -200,6 +222,7 @@ def worklist(*, acting: Acting, now: datetime) -> list[SipWorkItem]:
                 consent=consent,
                 is_lead=process.lead_unit_id == acting.unit.pk,
                 next_meeting=upcoming[0] if upcoming else None,
+                check_in=rules.next_check_in(facts),
             )
         )
     items.sort(key=lambda i: (not i.overdue, not i.flags, i.process.started_at))
@@ -248,6 +271,8 @@ class ProcessOverview:
     evaluations: list[Evaluation]
     events: list[SipEvent]
     flags: list[rules.Flag]
+    check_in: rules.CheckIn | None = None
+    """When the established plan is next followed up, and by whom."""
     colour: discharge_rules.ColourView | None = None
     """The colour guidance from the discharge case the process continues, if any."""
     is_home_unit: bool = False
@@ -368,6 +393,7 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
         evaluations=list(process.evaluations.all()),
         events=events,
         flags=rules.worklist_flags(facts, now),
+        check_in=rules.next_check_in(facts),
         colour=colour_guidance(process.origin_stay) if process.origin_stay else None,
         is_home_unit=access.is_home_unit(process, acting.unit),
         can_close=process.is_open and access.may_lead_or_start(acting, process),

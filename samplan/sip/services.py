@@ -33,7 +33,8 @@ Meetings
     ``meeting_cancel(acting, process, meeting, reason)``
     Both e-mail the invited staff on commit (:mod:`samplan.sip.documents`).
     ``minutes_record(acting, process, meeting, text, attendees=(), person_present=False,
-    decisions="")``
+    decisions="", next_follow_up_on=None, next_follow_up_by="")`` – a follow-up's minutes set
+    the next check-in
 The plan
     ``plan_draft_save(acting, process, content, base_revision)`` – optimistic versioning
     ``plan_establish(acting, process, base_revision, approved_by, person_agreed, meeting=None)``
@@ -87,6 +88,8 @@ from samplan.sip.models import (
     Evaluation,
     ExternalKind,
     GoalOutcome,
+    MeetingAttendee,
+    MeetingInvitee,
     MeetingKind,
     MeetingMinutes,
     NeedLevel,
@@ -948,7 +951,9 @@ def meeting_invite(
         invited_by=acting.user,
         invited_by_unit=acting.unit,
     )
-    meeting.invitees.set(invited)
+    MeetingInvitee.objects.bulk_create(
+        MeetingInvitee(meeting=meeting, participant=p) for p in invited
+    )
     _event(
         process,
         SipEventKind.MEETING_INVITED,
@@ -1040,9 +1045,15 @@ def minutes_record(
     attendees: Iterable[SipParticipant] = (),
     person_present: bool = False,
     decisions: str = "",
+    next_follow_up_on: date | None = None,
+    next_follow_up_by: str = "",
 ) -> MeetingMinutes:
     """Protokoll of a held meeting: attendance, minutes, decisions. A correction is recorded
-    as new minutes; the latest counts."""
+    as new minutes; the latest counts.
+
+    At a follow-up or evaluation meeting the next check-in is set here: when the SIP is next
+    followed up and who does it (continuous SIP; :func:`samplan.sip.rules.next_check_in`). At
+    the first meeting the plan states its follow-up."""
     _editable(acting, process)
     if meeting.process_id != process.pk:
         raise DomainError(_("Mötet hör inte till den här SIP:en."))
@@ -1052,6 +1063,15 @@ def minutes_record(
         raise DomainError(_("Protokoll kan föras först när mötet har börjat."))
     if not text.strip():
         raise DomainError(_("Skriv protokollet."))
+    next_follow_up_by = next_follow_up_by.strip()
+    if meeting.kind == MeetingKind.FIRST and (next_follow_up_on or next_follow_up_by):
+        raise DomainError(_("Efter det första SIP-mötet anges uppföljningen i planen."))
+    if next_follow_up_by and next_follow_up_on is None:
+        raise DomainError(_("Ange datum för nästa uppföljning."))
+    if next_follow_up_on is not None and next_follow_up_on <= timezone.localdate(
+        meeting.meeting_at
+    ):
+        raise DomainError(_("Nästa uppföljning måste ligga efter mötet."))
     present = list(dict.fromkeys(attendees))
     for participant in present:
         _own_participant(process, participant)
@@ -1060,19 +1080,30 @@ def minutes_record(
         person_present=person_present,
         text=text.strip(),
         decisions=decisions.strip(),
+        next_follow_up_on=next_follow_up_on,
+        next_follow_up_by=next_follow_up_by,
         recorded_by=acting.user,
         recorded_unit=acting.unit,
         recorded_at=_now(),
     )
-    minutes.attendees.set(present)
+    MeetingAttendee.objects.bulk_create(
+        MeetingAttendee(minutes=minutes, participant=p) for p in present
+    )
+    summary = str(meeting)
+    if next_follow_up_on is not None:
+        summary += ". " + _("Nästa uppföljning %(on)s%(by)s.") % {
+            "on": next_follow_up_on.isoformat(),
+            "by": f", {next_follow_up_by}" if next_follow_up_by else "",
+        }
     _event(
         process,
         SipEventKind.MINUTES_RECORDED,
         acting,
-        str(meeting),
+        summary,
         obj=minutes,
         meeting=meeting.pk,
         attendees=[p.pk for p in present],
+        next_follow_up_on=next_follow_up_on.isoformat() if next_follow_up_on else None,
     )
     return minutes
 

@@ -200,10 +200,17 @@ def _minutes_form(process: SipProcess, acting: Acting, target: Target, data: Any
             "person_present": latest.person_present,
             "text": latest.text,
             "decisions": latest.decisions,
+            "next_follow_up_on": latest.next_follow_up_on,
+            "next_follow_up_by": latest.next_follow_up_by,
         }
     else:
         initial = {"attendees": list(target.invitees.all())}
-    return f.MinutesForm(data, participants=active_participants(process), initial=initial)
+    return f.MinutesForm(
+        data,
+        participants=active_participants(process),
+        follow_up=target.kind != MeetingKind.FIRST,
+        initial=initial,
+    )
 
 
 def _reason_form(process: SipProcess, acting: Acting, target: Target, data: Any) -> forms.Form:
@@ -393,7 +400,10 @@ STEPS: dict[str, Step] = {
             _open,
             "moten",
             target=_meeting,
-            intro=_("Ett rättat protokoll sparas som ett nytt; det tidigare finns kvar."),
+            intro=_(
+                "Ett rättat protokoll sparas som ett nytt; det tidigare finns kvar. Vid en "
+                "uppföljning bestämmer ni här när och av vem SIP:en följs upp nästa gång."
+            ),
         ),
         Step(
             "stall-in",

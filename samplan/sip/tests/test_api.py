@@ -210,11 +210,29 @@ def test_a_sip_started_outside_hospital_reaches_a_plan_follow_up_and_closure(
     assert sip["status"] == "follow_up"
     follow_up = sip["meetings"][-1]
 
+    assert vc.listed(sip_id)["next_check_in"]["meeting_at"] is not None
+
     time_machine.move_to(at_local(30, 11), tick=True)
-    vc.post(
+    # At the follow-up the next check-in is set: continuous SIP.
+    next_on = (timezone.localdate() + timedelta(days=90)).isoformat()
+    sip = vc.post(
         f"/{sip_id}/meetings/{follow_up['id']}/minutes",
-        {"text": "Hemtjänsten fungerar.", "attendee_ids": [vc_id, social_id]},
+        {
+            "text": "Hemtjänsten fungerar.",
+            "attendee_ids": [vc_id, social_id],
+            "next_follow_up_on": next_on,
+            "next_follow_up_by": "Bo Bistånd",
+        },
     )
+    assert sip["meetings"][-1]["minutes"]["next_follow_up_on"] == next_on
+    check_in = sip["next_check_in"]
+    assert (check_in["on"], check_in["by"], check_in["source"]) == (
+        next_on,
+        "Bo Bistånd",
+        "minutes",
+    )
+    assert check_in["meeting_at"] is None
+    assert vc.listed(sip_id)["next_check_in"] == check_in
     vc.post(f"/{sip_id}/evaluations", {"summary": "Målet är nått.", "outcomes": {"g1": "reached"}})
     # Only the unit with overall responsibility closes.
     refused = social.post(f"/{sip_id}/close", {"reason": "goals_reached"}, status=403)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from samplan.agreements.schema import STOCKHOLM, SipRules
 from samplan.sip.plan import PlanAction, PlanContent
 from samplan.sip.rules import (
+    CheckIn,
+    CheckInSource,
     ConsentFact,
     ConsentGiver,
     ConsentStatus,
@@ -25,6 +27,7 @@ from samplan.sip.rules import (
     consent_state,
     derive_status,
     is_child,
+    next_check_in,
     participants_without_mandate,
     worklist_flags,
 )
@@ -457,3 +460,195 @@ def test_flags_never_overdue_before_their_due_date(
         assert FlagCode.INVITATION_DUE not in codes(flags)
     else:
         assert codes(flags) == [FlagCode.INVITATION_DUE]
+
+
+# --- Continuous SIP: the next check-in ----------------------------------------------------------
+
+
+def established(at: date, follow_up_on: date | None, **fields) -> SipFacts:
+    """A plan established at ``at`` after a first meeting the day before."""
+    fields.setdefault("meetings", [])
+    fields["meetings"] = [
+        MeetingFact("first", moment(at - timedelta(days=1)), has_minutes=True),
+        *fields["meetings"],
+    ]
+    fields.setdefault("last_activity_at", moment(at))
+    p = plan(follow_up_on)
+    p = p.model_copy(update={"follow_up_by": "Fia Fast"})
+    return facts(
+        established_at=moment(at, 15), latest_established_at=moment(at, 15), plan=p, **fields
+    )
+
+
+def held(day: date, next_on: date | None = None, by: str = "", kind: str = "follow_up"):
+    return MeetingFact(
+        kind, moment(day), has_minutes=True, next_follow_up_on=next_on, next_follow_up_by=by
+    )
+
+
+def test_no_check_in_before_a_plan_is_established() -> None:
+    assert next_check_in(facts()) is None
+    assert next_check_in(facts(meetings=[held(START, START + timedelta(days=30))])) is None
+
+
+def test_the_plan_sets_the_first_check_in_and_a_called_follow_up_answers_it() -> None:
+    at = START + timedelta(days=4)
+    check_in = next_check_in(established(at, START + timedelta(days=60)))
+    assert check_in == CheckIn(
+        START + timedelta(days=60), "Fia Fast", CheckInSource.PLAN, moment(at, 15)
+    )
+    called = MeetingFact("follow_up", moment(START + timedelta(days=58)))
+    answered = next_check_in(established(at, START + timedelta(days=60), meetings=[called]))
+    assert answered.meeting_at == called.meeting_at
+    assert answered.on == START + timedelta(days=60)
+
+
+def test_each_follow_up_sets_the_next_check_in_and_the_flag_fires_again() -> None:
+    """The recurring check-in: after a follow-up, "follow-up due" comes back for the next one."""
+    at = START + timedelta(days=4)
+    first_due = START + timedelta(days=30)
+    second_due = START + timedelta(days=90)
+    f = established(at, first_due, meetings=[held(first_due, second_due, "Bo Bistånd")])
+    check_in = next_check_in(f)
+    assert check_in == CheckIn(second_due, "Bo Bistånd", CheckInSource.MINUTES, moment(first_due))
+    # The plan's own date has passed, but the follow-up was held: nothing is due until the next.
+    f = established(
+        at,
+        first_due,
+        meetings=[held(first_due, second_due, "Bo Bistånd")],
+        last_activity_at=moment(second_due),
+    )
+    assert worklist_flags(f, moment(second_due, 23)) == []
+    flags = worklist_flags(f, moment(second_due + timedelta(days=1)))
+    assert codes(flags) == [FlagCode.FOLLOW_UP_DUE]
+    assert flags[0].due == second_due
+    assert flags[0].overdue
+    assert flags[0].text == (
+        f"Uppföljningen skulle ha skett {second_due.isoformat()} men inget uppföljningsmöte "
+        "är kallat."
+    )
+    # Calling the next follow-up answers it.
+    f = established(
+        at,
+        first_due,
+        meetings=[
+            held(first_due, second_due),
+            MeetingFact("follow_up", moment(second_due + timedelta(days=5))),
+        ],
+        last_activity_at=moment(second_due),
+    )
+    assert worklist_flags(f, moment(second_due + timedelta(days=1))) == []
+
+
+def test_a_follow_up_without_a_next_date_is_flagged() -> None:
+    at = START + timedelta(days=4)
+    due = START + timedelta(days=30)
+    f = established(at, due, meetings=[held(due)], last_activity_at=moment(due))
+    check_in = next_check_in(f)
+    assert (check_in.on, check_in.source) == (None, CheckInSource.MINUTES)
+    flags = worklist_flags(f, moment(due + timedelta(days=1)))
+    assert codes(flags) == [FlagCode.NO_FOLLOW_UP_DATE]
+    assert flags[0].text == (
+        f"Nästa uppföljning är inte bestämd: protokollet från uppföljningen {due.isoformat()} "
+        "anger inget datum."
+    )
+    assert not flags[0].overdue
+    called = established(
+        at,
+        due,
+        meetings=[held(due), MeetingFact("evaluation", moment(due + timedelta(days=20)))],
+        last_activity_at=moment(due),
+    )
+    assert worklist_flags(called, moment(due + timedelta(days=1))) == []
+
+
+def test_a_plan_without_a_follow_up_date_is_flagged_as_before() -> None:
+    at = START + timedelta(days=4)
+    flags = worklist_flags(established(at, None), moment(at + timedelta(days=1)))
+    assert codes(flags) == [FlagCode.NO_FOLLOW_UP_DATE]
+    assert flags[0].text == "Den fastställda planen saknar uppföljningsdatum."
+
+
+def test_a_newer_version_sets_the_check_in_again() -> None:
+    at = START + timedelta(days=4)
+    follow_up = START + timedelta(days=30)
+    f = established(at, follow_up, meetings=[held(follow_up, START + timedelta(days=60))])
+    newer = facts(
+        meetings=f.meetings,
+        established_at=f.established_at,
+        latest_established_at=moment(follow_up + timedelta(days=2)),
+        plan=plan(START + timedelta(days=120)),
+    )
+    check_in = next_check_in(newer)
+    assert (check_in.on, check_in.source) == (START + timedelta(days=120), CheckInSource.PLAN)
+    # The date the follow-up set before the newer version no longer counts.
+    later = worklist_flags(newer, moment(START + timedelta(days=61)))
+    assert FlagCode.FOLLOW_UP_DUE not in codes(later)
+
+
+def test_the_latest_held_meeting_counts_not_the_latest_written_minutes() -> None:
+    at = START + timedelta(days=4)
+    one, two = START + timedelta(days=30), START + timedelta(days=60)
+    # Listed out of order (the older meeting's minutes corrected last): the later meeting wins.
+    f = established(at, one, meetings=[held(two, START + timedelta(days=90)), held(one, two)])
+    assert next_check_in(f).on == START + timedelta(days=90)
+
+
+def test_cancelled_meetings_and_the_first_meeting_set_no_check_in() -> None:
+    at = START + timedelta(days=4)
+    due = START + timedelta(days=30)
+    ignored = [
+        MeetingFact(
+            "follow_up",
+            moment(due - timedelta(days=2)),
+            cancelled=True,
+            has_minutes=True,
+            next_follow_up_on=due + timedelta(days=300),
+        ),
+        MeetingFact("follow_up", moment(due + timedelta(days=3)), cancelled=True),
+        held(at + timedelta(days=1), due + timedelta(days=300), kind="first"),
+    ]
+    f = established(at, due, meetings=ignored, last_activity_at=moment(due))
+    check_in = next_check_in(f)
+    assert (check_in.on, check_in.source, check_in.meeting_at) == (due, CheckInSource.PLAN, None)
+    assert codes(worklist_flags(f, moment(due + timedelta(days=1)))) == [FlagCode.FOLLOW_UP_DUE]
+
+
+def test_an_evaluation_meeting_is_a_check_in_too() -> None:
+    at = START + timedelta(days=4)
+    due = START + timedelta(days=30)
+    f = established(at, due, meetings=[held(due, due + timedelta(days=60), kind="evaluation")])
+    assert next_check_in(f).on == due + timedelta(days=60)
+
+
+@settings(deadline=None)
+@given(
+    gaps=st.lists(st.integers(min_value=1, max_value=120), min_size=0, max_size=6),
+    now_after=st.integers(min_value=-5, max_value=200),
+    called=st.booleans(),
+)
+def test_follow_up_due_fires_after_every_check_in_left_unanswered(
+    gaps: list[int], now_after: int, called: bool
+) -> None:
+    """Follow-ups held one after the other, each setting the next date: the check-in is always
+    the last one's date, and "follow-up due" fires exactly when it has passed with nothing
+    called for it."""
+    at = date(2026, 1, 10)
+    due = at + timedelta(days=30)
+    meetings = []
+    for gap in gaps:
+        meetings.append(held(due, due + timedelta(days=gap)))
+        due = due + timedelta(days=gap)
+    # The last follow-up was held on the day before ``due`` at the latest.
+    last_held = meetings[-1].meeting_at if meetings else moment(at, 15)
+    if called:
+        meetings.append(MeetingFact("follow_up", last_held + timedelta(days=1)))
+    f = established(at, at + timedelta(days=30), meetings=meetings, last_activity_at=None)
+    check_in = next_check_in(f)
+    assert check_in.on == due
+    assert check_in.source == (CheckInSource.MINUTES if gaps else CheckInSource.PLAN)
+    today = due + timedelta(days=now_after)
+    flags = worklist_flags(f, moment(today, 12))
+    fired = FlagCode.FOLLOW_UP_DUE in codes(flags)
+    assert fired == (today > due and not called)
+    assert FlagCode.NO_FOLLOW_UP_DATE not in codes(flags)

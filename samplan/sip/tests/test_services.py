@@ -1005,3 +1005,78 @@ def test_a_refused_closure_cancels_nothing(county: County, time_machine) -> None
     meeting.refresh_from_db()
     assert not meeting.is_cancelled
     assert SipEventKind.MEETING_CANCELLED not in kinds(process)
+
+
+# --- Continuous SIP: each follow-up sets the next check-in ------------------------------------
+
+
+def test_each_follow_up_sets_the_next_check_in(county: County, time_machine) -> None:
+    time_machine.move_to(at_local(0, 9), tick=False)
+    process = start_outpatient_sip(county)
+    give_consent(county, process)
+    social = add_social_services(county, process)
+    vc = county.acting(county.primary_care_nurse)
+    me = process.participants.get(unit=county.primary_care)
+    args = {"place_kind": "unit", "location": "Vårdcentralen", "invitees": [me, social]}
+    first = services.meeting_invite(
+        acting=vc, process=process, kind=MeetingKind.FIRST, meeting_at=at_local(1), **args
+    )
+    time_machine.move_to(at_local(1, 12), tick=False)
+    with pytest.raises(DomainError, match="anges uppföljningen i planen"):
+        services.minutes_record(
+            acting=vc,
+            process=process,
+            meeting=first,
+            text="SIP-möte.",
+            next_follow_up_on=timezone.localdate() + timedelta(days=30),
+        )
+    services.minutes_record(acting=vc, process=process, meeting=first, text="SIP-möte.")
+    save_plan(county, process, follow_up_on=timezone.localdate() + timedelta(days=29))
+    establish(county, process)
+    overview = selectors.process_overview(acting=vc, process=process, now=timezone.now())
+    assert overview.check_in.on == timezone.localdate() + timedelta(days=29)
+    assert overview.check_in.source == "plan"
+
+    follow_up = services.follow_up_schedule(
+        acting=vc, process=process, meeting_at=at_local(30), **args
+    )
+    time_machine.move_to(at_local(30, 12), tick=False)
+    for wrong, message in (
+        ({"next_follow_up_on": timezone.localdate()}, "efter mötet"),
+        ({"next_follow_up_by": "Bo Bistånd"}, "Ange datum"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            services.minutes_record(
+                acting=vc, process=process, meeting=follow_up, text="Uppföljning.", **wrong
+            )
+    next_on = timezone.localdate() + timedelta(days=60)
+    services.minutes_record(
+        acting=vc,
+        process=process,
+        meeting=follow_up,
+        attendees=[me, social],
+        text="Uppföljning: hemtjänsten fungerar.",
+        next_follow_up_on=next_on,
+        next_follow_up_by="Bo Bistånd, Biståndsenheten",
+    )
+    event = process.events.filter(kind=SipEventKind.MINUTES_RECORDED).latest("pk")
+    assert f"Nästa uppföljning {next_on.isoformat()}, Bo Bistånd" in event.summary
+    overview = selectors.process_overview(acting=vc, process=process, now=timezone.now())
+    assert (overview.check_in.on, overview.check_in.by, overview.check_in.source) == (
+        next_on,
+        "Bo Bistånd, Biståndsenheten",
+        "minutes",
+    )
+    codes = [f.code for f in overview.flags]
+    assert "follow_up_due" not in codes
+    assert "no_follow_up_date" not in codes
+
+    # The date passes with nothing called: "follow-up due" is back on the work list.
+    time_machine.move_to(at_local(91, 9), tick=False)
+    [item] = selectors.worklist(acting=vc, now=timezone.now())
+    assert item.check_in.on == next_on
+    assert "follow_up_due" in [f.code for f in item.flags]
+    services.follow_up_schedule(acting=vc, process=process, meeting_at=at_local(95), **args)
+    [item] = selectors.worklist(acting=vc, now=timezone.now())
+    assert "follow_up_due" not in [f.code for f in item.flags]
+    assert item.check_in.meeting_at == at_local(95)

@@ -497,6 +497,9 @@ def test_from_need_to_established_plan_through_every_form(county: County, time_m
     time_machine.shift(timedelta(minutes=15))
     errors = step_errors(vc, process, "protokoll", {"person_present": "on"}, target=meeting.pk)
     assert "Protokoll" in errors
+    # The first meeting's minutes set no next check-in: the plan states the follow-up.
+    form = vc.get(step_url(process, "protokoll", meeting.pk)).content.decode()
+    assert "next_follow_up_on" not in form
     shown = step_ok(vc, process, "protokoll", minutes, target=meeting.pk)
     assert "Personen berättade att hon vill duscha själv." in shown
     # The timeline names the meeting by its local time, as everywhere else.
@@ -722,6 +725,61 @@ def test_progress_follow_up_evaluation_and_closure(county: County) -> None:
     # Everything stays readable; nothing can be changed.
     assert vc.get(editor_url(process)).status_code == 302
     assert vc.get(step_url(process, "samtycke")).status_code == 302
+
+
+def test_the_minutes_of_a_follow_up_set_the_next_check_in(county: County, time_machine) -> None:
+    time_machine.move_to(timezone.now().replace(hour=9, minute=0), tick=False)
+    process = established_process(county)
+    vc = client_for(county.primary_care_nurse)
+    today = timezone.localdate()
+    plan_date = (today + timedelta(days=60)).isoformat()
+    shown = page(vc, process)
+    assert f"Nästa uppföljning: {plan_date} , Fia Fast" in shown
+    assert "(enligt den fastställda planen)" in shown
+    follow_up = services.follow_up_schedule(
+        acting=county.acting(county.primary_care_nurse),
+        process=process,
+        meeting_at=timezone.now() + timedelta(hours=1),
+        place_kind="unit",
+        location="Vårdcentralen",
+        invitees=list(process.participants.all()),
+    )
+    time_machine.move_to(timezone.now() + timedelta(hours=2), tick=False)
+    vc = client_for(county.primary_care_nurse)  # the earlier session has timed out
+    form = vc.get(step_url(process, "protokoll", follow_up.pk)).content.decode()
+    assert 'name="next_follow_up_on"' in form
+    assert 'name="next_follow_up_by"' in form
+    errors = step_errors(
+        vc,
+        process,
+        "protokoll",
+        {"text": "Uppföljning.", "next_follow_up_by": "Bo Bistånd"},
+        target=follow_up.pk,
+    )
+    assert "Nästa uppföljning: Ange datum för nästa uppföljning." in errors
+    errors = step_errors(
+        vc,
+        process,
+        "protokoll",
+        {"text": "Uppföljning.", "next_follow_up_on": today.isoformat()},
+        target=follow_up.pk,
+    )
+    assert "Nästa uppföljning måste ligga efter mötet." in errors
+    next_on = (today + timedelta(days=90)).isoformat()
+    shown = step_ok(
+        vc,
+        process,
+        "protokoll",
+        {
+            "text": "Uppföljning: det går bra.",
+            "next_follow_up_on": next_on,
+            "next_follow_up_by": "Bo Bistånd",
+        },
+        target=follow_up.pk,
+    )
+    assert f"Nästa uppföljning: {next_on} , Bo Bistånd (bestämd vid uppföljningen {today})" in shown
+    listed = text_of(vc.get(reverse("sip:worklist")))
+    assert f"{next_on} , Bo Bistånd" in listed
 
 
 def test_a_child_has_guardians_consent_and_its_own_view(county: County) -> None:
