@@ -289,6 +289,10 @@ class SipFacts:
     """What the flags read about one process. Datetimes are aware."""
 
     started_at: datetime
+    invitation_deadline: datetime | None = None
+    """When the SIP continues a discharge case whose utskrivningsklar notice was sent: the
+    law's kallelse deadline counted from it (4:3, under the case's agreement). Otherwise the
+    kallelse is due ``rules.invitation_within_days`` after the start."""
     closed: bool = False
     need_level: NeedLevel | None = None
     meetings: Sequence[MeetingFact] = ()
@@ -385,7 +389,21 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
     rules = facts.rules
     flags: list[Flag] = []
     meetings = [m for m in facts.meetings if not m.cancelled]
-    if not meetings:
+    if not meetings and facts.invitation_deadline is not None:
+        due = _local_date(facts.invitation_deadline)
+        flags.append(
+            Flag(
+                FlagCode.INVITATION_DUE,
+                _(
+                    "Kallelse till SIP-möte ska skickas senast %(due)s, enligt lagens tidsgräns "
+                    "efter underrättelsen om utskrivningsklar."
+                )
+                % {"due": due.isoformat()},
+                due,
+                now > facts.invitation_deadline,
+            )
+        )
+    elif not meetings:
         due = _local_date(facts.started_at) + timedelta(days=rules.invitation_within_days)
         flags.append(
             Flag(

@@ -27,7 +27,7 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.discharge import rules as discharge_rules
 from samplan.discharge.facts import colour_facts_of
-from samplan.discharge.models import InpatientStay
+from samplan.discharge.models import InpatientStay, Message, MessageKind
 from samplan.people.models import Person
 from samplan.sip import access, rules
 from samplan.sip.models import (
@@ -101,6 +101,36 @@ def _participant_facts(participants: Iterable[SipParticipant]) -> list[rules.Par
     ]
 
 
+def _ready_notices_prefetch() -> Prefetch[Any]:
+    """The utskrivningsklar notices of the discharge case a process continues (not withdrawn),
+    as ``origin_stay.ready_notices``: read by :func:`_invitation_deadline`."""
+    return Prefetch(
+        "origin_stay__messages",
+        queryset=Message.objects.filter(
+            kind=MessageKind.READY_FOR_DISCHARGE, withdrawn_at__isnull=True
+        ).order_by("sent_at", "pk"),
+        to_attr="ready_notices",
+    )
+
+
+def _invitation_deadline(process: SipProcess) -> datetime | None:
+    """For a SIP continuing a discharge case whose utskrivningsklar notice was sent: the
+    kallelse deadline of 4:3 under the case's agreement (from the prefetched notices)."""
+    stay = process.origin_stay
+    if stay is None:
+        return None
+    notices = getattr(stay, "ready_notices", None)
+    if notices is None:
+        notices = list(
+            stay.messages.filter(
+                kind=MessageKind.READY_FOR_DISCHARGE, withdrawn_at__isnull=True
+            ).order_by("sent_at", "pk")
+        )
+    if not notices:
+        return None
+    return discharge_rules.sip_invitation_due(notices[0].sent_at, agreement_of(stay.agreement))
+
+
 def latest_minutes(meeting: SipMeeting) -> MeetingMinutes | None:
     """The minutes that count (a correction is newer minutes), from prefetched ``minutes``."""
     return max(meeting.minutes.all(), key=lambda m: (m.recorded_at, m.pk), default=None)
@@ -130,6 +160,7 @@ def _facts(
     latest, plan = effective_plan(versions, progress)
     return rules.SipFacts(
         started_at=process.started_at,
+        invitation_deadline=_invitation_deadline(process),
         closed=not process.is_open,
         need_level=rules.NeedLevel(process.need_level) if process.need_level else None,
         meetings=[_meeting_fact(m) for m in meetings],
@@ -166,10 +197,13 @@ def _worklist_queryset(acting: Acting) -> QuerySet[SipProcess]:
     return (
         access.processes_for_unit(acting.unit)
         .exclude(status=ProcessStatus.CLOSED)
-        .select_related("person", "started_by_unit", "lead_unit", "agreement")
+        .select_related(
+            "person", "started_by_unit", "lead_unit", "agreement", "origin_stay__agreement"
+        )
         .annotate(last_activity_at=Max("events__at"))
         .prefetch_related(
             _participants_prefetch(),
+            _ready_notices_prefetch(),
             "consents",
             Prefetch(
                 "preparation",
@@ -296,6 +330,7 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
         )
         .prefetch_related(
             _participants_prefetch(),
+            _ready_notices_prefetch(),
             Prefetch("consents", queryset=ConsentEvent.objects.select_related("recorded_by")),
             Prefetch(
                 "preparation",

@@ -652,3 +652,38 @@ def test_follow_up_due_fires_after_every_check_in_left_unanswered(
     fired = FlagCode.FOLLOW_UP_DUE in codes(flags)
     assert fired == (today > due and not called)
     assert FlagCode.NO_FOLLOW_UP_DATE not in codes(flags)
+
+
+# --- A SIP continuing a discharge case: the law's kallelse deadline -----------------------------
+
+
+def test_the_discharge_deadline_replaces_the_generic_kallelse_rule() -> None:
+    # Utskrivningsklar 2026-03-03 at 12.05: kallelse within 3 days, by the end of 2026-03-06.
+    deadline = datetime(2026, 3, 6, 23, 59, 59, 999999, tzinfo=STOCKHOLM)
+    f = facts(started_at=moment(date(2026, 3, 4)), invitation_deadline=deadline)
+    flags = worklist_flags(f, moment(date(2026, 3, 4)))
+    assert codes(flags) == [FlagCode.INVITATION_DUE]
+    assert flags[0].due == date(2026, 3, 6)
+    assert flags[0].text == (
+        "Kallelse till SIP-möte ska skickas senast 2026-03-06, enligt lagens tidsgräns efter "
+        "underrättelsen om utskrivningsklar."
+    )
+    assert not flags[0].overdue
+    assert not worklist_flags(f, deadline)[0].overdue
+    assert worklist_flags(f, deadline + timedelta(microseconds=1))[0].overdue
+    # Midnight in Stockholm is 23:00 UTC in winter: the next day has begun, it is overdue.
+    assert worklist_flags(f, datetime(2026, 3, 6, 23, 0, 1, tzinfo=UTC))[0].overdue
+    # 14 days from the start would have been 2026-03-18: not used.
+    assert worklist_flags(f, moment(date(2026, 3, 10)))[0].overdue
+    # A called meeting answers it, as for any SIP.
+    called = facts(
+        started_at=moment(date(2026, 3, 4)),
+        invitation_deadline=deadline,
+        meetings=[MeetingFact("first", moment(date(2026, 3, 9)))],
+    )
+    assert worklist_flags(called, moment(date(2026, 3, 10))) == []
+
+
+def test_without_a_discharge_deadline_the_agreement_rule_counts_from_the_start() -> None:
+    f = facts(started_at=moment(date(2026, 3, 4)))
+    assert worklist_flags(f, moment(date(2026, 3, 10)))[0].due == date(2026, 3, 18)

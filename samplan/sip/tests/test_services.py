@@ -13,6 +13,7 @@ from django.utils import timezone
 from samplan.audit.models import AccessAction, AccessLogEntry
 from samplan.core.acting import DomainError, NotAllowed
 from samplan.discharge import services as discharge_services
+from samplan.discharge.models import MessageKind as DischargeMessageKind
 from samplan.sip import access, selectors, services
 from samplan.sip.models import (
     AppendOnlyError,
@@ -37,6 +38,7 @@ from samplan.testing.county import (
     County,
     admit,
     make_county,
+    message_of,
     record_conversation,
     send_admission_notice,
 )
@@ -1080,3 +1082,46 @@ def test_each_follow_up_sets_the_next_check_in(county: County, time_machine) -> 
     [item] = selectors.worklist(acting=vc, now=timezone.now())
     assert "follow_up_due" not in [f.code for f in item.flags]
     assert item.check_in.meeting_at == at_local(95)
+
+
+# --- A SIP continuing a discharge case without a kallelse: the law's deadline ----------------
+
+
+def test_a_sip_from_a_discharge_case_without_kallelse_is_due_by_the_law(
+    county: County, time_machine
+) -> None:
+    # Utskrivningsklar on a Tuesday after 12.00: 4:3 gives three calendar days, to Friday.
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 3, 9, 0)), tick=False)
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 3, 12, 5)), tick=False)
+    discharge_services.ready_notice_send(
+        acting=county.acting(county.ward_nurse), stay=stay, physician="Lars Läkare"
+    )
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 4, 9, 0)), tick=False)
+    vc = county.acting(county.primary_care_nurse)
+    process = services.sip_start_from_stay(acting=vc, stay=stay)
+    assert not process.meetings.exists()
+
+    def invitation_flag(now: datetime):
+        [item] = selectors.worklist(acting=vc, now=now)
+        [flag] = [f for f in item.flags if f.code == "invitation_due"]
+        overview = selectors.process_overview(acting=vc, process=process, now=now)
+        assert [f for f in overview.flags if f.code == "invitation_due"] == [flag]
+        return flag
+
+    flag = invitation_flag(timezone.now())
+    assert flag.due.isoformat() == "2026-03-06"  # not 14 days from the start (2026-03-18)
+    assert "utskrivningsklar" in flag.text
+    assert not flag.overdue
+    assert invitation_flag(timezone.make_aware(datetime(2026, 3, 7, 0, 1))).overdue
+
+    # A withdrawn notice counts as never sent: back to the agreement's rule from the start.
+    discharge_services.message_withdraw(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        message=message_of(stay, DischargeMessageKind.READY_FOR_DISCHARGE),
+        reason="Fel patient",
+    )
+    assert invitation_flag(timezone.now()).due.isoformat() == "2026-03-18"
