@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from samplan.discharge import services as discharge_services
 from samplan.people.models import Person
 from samplan.sip import services
 from samplan.sip.models import (
@@ -20,7 +21,7 @@ from samplan.sip.models import (
     SipProcess,
 )
 from samplan.sip.plan import PlanContent
-from samplan.testing.county import County
+from samplan.testing.county import County, admit, record_conversation, send_admission_notice
 
 
 def start_outpatient_sip(county: County, person: Person | None = None) -> SipProcess:
@@ -31,6 +32,34 @@ def start_outpatient_sip(county: County, person: Person | None = None) -> SipPro
         reason="Behöver insatser från både vårdcentral och socialtjänst.",
         has_mandate=True,
     )
+
+
+def sip_continuing_a_stay(county: County, *, kallelse: bool) -> SipProcess:
+    """A SIP the vårdcentral continues from a category E discharge case whose utskrivningsklar
+    notice is sent (and, with ``kallelse``, the SIP kallelse), with the person's consent."""
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    discharge_services.ready_notice_send(
+        acting=county.acting(county.ward_nurse), stay=stay, physician="Lars Läkare"
+    )
+    if kallelse:
+        discharge_services.care_contact_appoint(
+            acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+        )
+        discharge_services.sip_invitation_send(
+            acting=county.acting(county.primary_care_nurse),
+            stay=stay,
+            meeting_at=timezone.now() + timedelta(days=2),
+            place_kind="hospital",
+            location="Avdelning 12, samtalsrummet",
+            invitees=[county.social_services, county.home_health_care],
+        )
+    process = services.sip_start_from_stay(
+        acting=county.acting(county.primary_care_nurse), stay=stay
+    )
+    give_consent(county, process)
+    return process
 
 
 def give_consent(

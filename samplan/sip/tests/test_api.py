@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samplan.audit.models import AccessAction, AccessLogEntry
@@ -27,7 +29,15 @@ from samplan.testing.county import (
     record_conversation,
     send_admission_notice,
 )
-from samplan.testing.sip import plan_content
+from samplan.testing.sip import (
+    add_social_services,
+    establish,
+    give_consent,
+    plan_content,
+    save_plan,
+    sip_continuing_a_stay,
+    start_outpatient_sip,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -623,6 +633,39 @@ def test_refusals_and_malformed_input_are_explained_in_swedish(county: County) -
     fields = {e["field"] for e in malformed["errors"]}
     assert "base_revision" in fields
     assert "content.actions.0.organisation_kind" in fields
+
+
+def test_the_work_list_costs_the_same_queries_for_one_sip_of_each_origin_as_for_many(
+    county: County,
+) -> None:
+    municipality = Api(county.needs_assessor)
+
+    def outpatient() -> SipProcess:
+        process = start_outpatient_sip(county)
+        give_consent(county, process)
+        add_social_services(county, process)
+        return process
+
+    def queries() -> tuple[int, list[dict[str, Any]]]:
+        with CaptureQueriesContext(connection) as captured:
+            items = municipality.get("/worklist")
+        return len(captured), items
+
+    outpatient()
+    sip_continuing_a_stay(county, kallelse=True)
+    one, items = queries()
+    assert len(items) == 2
+    for _ in range(2):
+        process = outpatient()
+        save_plan(county, process)
+        establish(county, process)
+        sip_continuing_a_stay(county, kallelse=True)
+        sip_continuing_a_stay(county, kallelse=False)
+    many, items = queries()
+    assert len(items) == 8
+    origins = {i["sip"]["origin_stay_id"] is None for i in items}
+    assert origins == {True, False}
+    assert many == one
 
 
 def test_the_openapi_schema_lists_the_sip_paths(county: County) -> None:

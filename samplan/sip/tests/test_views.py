@@ -47,6 +47,7 @@ from samplan.testing.factories import sign_in
 from samplan.testing.sip import (
     add_social_services,
     establish,
+    sip_continuing_a_stay,
     give_consent,
     save_plan,
     start_outpatient_sip,
@@ -1047,6 +1048,7 @@ def queries_of(client: Client, url: str) -> int:
 def test_work_lists_cost_the_same_queries_for_one_sip_as_for_many(county: County) -> None:
     municipality = client_for(county.needs_assessor)
     flagged_sip(county)
+    sip_continuing_a_stay(county, kallelse=True)
     one = {
         url: queries_of(municipality, url)
         for url in (reverse("sip:worklist"), reverse("discharge:worklist"))
@@ -1061,7 +1063,10 @@ def test_work_lists_cost_the_same_queries_for_one_sip_as_for_many(county: County
             action_id="a2",
             status="ongoing",
         )
+    sip_continuing_a_stay(county, kallelse=False)
+    sip_continuing_a_stay(county, kallelse=False)
     text = text_of(municipality.get(reverse("sip:worklist")))
-    assert "Din enhet deltar i 4 pågående SIP:ar." in text
+    assert "Din enhet deltar i 7 pågående SIP:ar." in text
+    assert "enligt lagens tidsgräns efter underrättelsen om utskrivningsklar" in text
     many = {url: queries_of(municipality, url) for url in one}
     assert many == one
