@@ -47,9 +47,9 @@ from samplan.testing.factories import sign_in
 from samplan.testing.sip import (
     add_social_services,
     establish,
-    sip_continuing_a_stay,
     give_consent,
     save_plan,
+    sip_continuing_a_stay,
     start_outpatient_sip,
 )
 
