@@ -11,13 +11,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from samplan.accounts.tokens import api_token_resolve
 from samplan.core.acting import Acting, DomainError, NotAllowed
+from samplan.core.validation import error_message
 
 
 class TokenAuth(HttpBearer):
@@ -41,41 +41,9 @@ api = NinjaAPI(
 )
 
 
-# Pydantic's error types → what a Swedish integrator needs to fix. Unlisted types fall back to a
-# generic message; the ``type`` stays in the response for anyone who wants the detail.
-_DATE = gettext_lazy("Ange ett datum som ÅÅÅÅ-MM-DD.")
-_DATETIME = gettext_lazy("Ange datum och tid i ISO 8601, t.ex. 2026-03-01T14:30:00+01:00.")
-_BOOL = gettext_lazy("Ska vara true eller false.")
-_INT = gettext_lazy("Ska vara ett heltal.")
-_UUID = gettext_lazy("Ska vara ett UUID.")
-_OBJECT = gettext_lazy("Ska vara ett JSON-objekt.")
-_CHOICE = gettext_lazy("Otillåtet värde.")
-_VALIDATION_MESSAGES = {
-    "missing": gettext_lazy("Uppgiften saknas."),
-    "json_invalid": gettext_lazy("Innehållet är inte giltig JSON."),
-    "model_attributes_type": _OBJECT,
-    "dict_type": _OBJECT,
-    "list_type": gettext_lazy("Ska vara en lista."),
-    "string_type": gettext_lazy("Ska vara text."),
-    "bool_type": _BOOL,
-    "bool_parsing": _BOOL,
-    "int_type": _INT,
-    "int_parsing": _INT,
-    "uuid_parsing": _UUID,
-    "uuid_type": _UUID,
-    "enum": _CHOICE,
-    "literal_error": _CHOICE,
-    "date_type": _DATE,
-    "date_parsing": _DATE,
-    "date_from_datetime_parsing": _DATE,
-    "datetime_type": _DATETIME,
-    "datetime_parsing": _DATETIME,
-    "datetime_from_date_parsing": _DATETIME,
-}
-
-
 def validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """One entry per problem: the field's path in the request, a Swedish message, pydantic's type.
+    """One entry per problem: the field's path in the request, a Swedish message
+    (:func:`samplan.core.validation.error_message`), pydantic's type.
 
     The path drops ninja's own prefixes (``body``, ``data``) so it reads as the JSON the caller
     sent, e.g. ``recipient_hsa_ids.0``."""
@@ -85,13 +53,7 @@ def validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str
         while loc and loc[0] in {"body", "data", "query", "path"}:
             loc.pop(0)
         kind = str(error.get("type", ""))
-        out.append(
-            {
-                "field": ".".join(loc),
-                "message": str(_VALIDATION_MESSAGES.get(kind, _("Ogiltigt värde."))),
-                "type": kind,
-            }
-        )
+        out.append({"field": ".".join(loc), "message": error_message(error), "type": kind})
     return out
 
 

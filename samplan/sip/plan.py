@@ -22,6 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 __all__ = [
@@ -132,15 +133,24 @@ class PlanContent(_Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PlanContent:
-        for name, items in (("goals", self.goals), ("actions", self.actions)):
-            ids = [item.id for item in items if item.id]
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"{name}: samma id förekommer flera gånger")
+        duplicates = {
+            _("Samma id förekommer på flera delmål: %(id)s."): [g.id for g in self.goals if g.id],
+            _("Samma id förekommer på flera insatser: %(id)s."): [
+                a.id for a in self.actions if a.id
+            ],
+        }
+        for message, ids in duplicates.items():
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(message % {"id": ", ".join(twice)})
         goal_ids = {g.id for g in self.goals}
         for action in self.actions:
             unknown = [g for g in action.goal_ids if g not in goal_ids]
             if unknown:
-                raise ValueError(f"insats {action.id or action.what!r}: okänt delmål {unknown[0]}")
+                raise ValueError(
+                    _("Insatsen ”%(what)s” hör till ett delmål som inte finns i planen: %(id)s.")
+                    % {"what": action.what, "id": unknown[0]}
+                )
         return self
 
     def action(self, action_id: str) -> PlanAction | None:

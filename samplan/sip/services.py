@@ -117,6 +117,7 @@ from samplan.sip.plan import (
     with_ids,
 )
 from samplan.sip.plan import OrganisationKind as PlanOrganisationKind
+from samplan.sip.validation import plan_error_texts
 
 __all__ = [
     "PlanConflict",
@@ -704,10 +705,8 @@ def _normalised(process: SipProcess, content: PlanContent | Mapping[str, Any]) -
             else PlanContent.model_validate(dict(content))
         )
     except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-        raise DomainError(_("Planen kan inte sparas: %(details)s") % {"details": details}) from None
+        details = " ".join(plan_error_texts(error))
+        raise DomainError(_("Planen kan inte sparas. %(details)s") % {"details": details}) from None
     plan = with_ids(plan, _new_id)
     units = _participant_units(process)
     actions = []

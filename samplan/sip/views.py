@@ -332,6 +332,11 @@ def _errors(plan: forms.Form, goals: Any, actions: Any) -> list[tuple[str, str]]
         if not form.is_bound:
             continue
         found += [(f"{form.prefix or ''}", f"{label}: {e}") for e in form.non_field_errors()]
+        # A hidden field (a row's id) only fails when the page was tampered with: say so too.
+        for field in form.hidden_fields():
+            for error in field.errors:
+                name = f"{label}, {field.name}" if label else field.name
+                found.append(("", f"{name}: {error}"))
         for field in form.visible_fields():
             for error in field.errors:
                 anchor = field.id_for_label or f"{field.auto_id}_0"

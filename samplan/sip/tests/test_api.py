@@ -634,6 +634,35 @@ def test_refusals_and_malformed_input_are_explained_in_swedish(county: County) -
     assert "base_revision" in fields
     assert "content.actions.0.organisation_kind" in fields
 
+    # Every message is Swedish and says what to fix; our own rules keep their Swedish text.
+    def errors_of(content: dict[str, Any]) -> dict[str, str]:
+        answer = vc.put(
+            f"/{sip['id']}/plan/draft", {"base_revision": 0, "content": content}, status=422
+        )
+        return {e["field"]: e["message"] for e in answer["errors"]}
+
+    assert errors_of({"goals": [{"id": "g1", "text": "a"}, {"id": "g1", "text": "b"}]}) == {
+        "content": "Samma id förekommer på flera delmål: g1."
+    }
+    assert errors_of(
+        {"actions": [{"what": "Dusch", "organisation_kind": "region", "goal_ids": ["g9"]}]}
+    ) == {"content": "Insatsen ”Dusch” hör till ett delmål som inte finns i planen: g9."}
+    assert errors_of(
+        {
+            "goals": [{"id": "g 1", "text": ""}],
+            "needs": ["x" * 301],
+            "actions": [{"what": "Dusch", "organisation_kind": "county", "extra": 1}],
+        }
+    ) == {
+        "content.goals.0.id": "Innehåller tecken som inte är tillåtna här.",
+        "content.goals.0.text": "Får inte vara tomt.",
+        "content.needs.0": "Får ha högst 300 tecken.",
+        "content.actions.0.organisation_kind": (
+            "Otillåtet värde. Tillåtna värden: 'region', 'municipality' eller 'other'."
+        ),
+        "content.actions.0.extra": "Okänt fält: det ska inte finnas med.",
+    }
+
 
 def test_the_work_list_costs_the_same_queries_for_one_sip_of_each_origin_as_for_many(
     county: County,

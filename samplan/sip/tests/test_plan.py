@@ -20,6 +20,7 @@ from samplan.sip.plan import (
     plan_problems,
     with_ids,
 )
+from samplan.sip.validation import plan_error_texts
 
 
 def action(id: str = "a1", **fields) -> PlanAction:
@@ -120,9 +121,9 @@ def test_with_ids_fills_only_missing_ids() -> None:
 
 
 def test_content_is_validated() -> None:
-    with pytest.raises(ValidationError, match="samma id"):
+    with pytest.raises(ValidationError, match="Samma id förekommer på flera insatser: a1"):
         PlanContent(actions=(action("a1"), action("a1")))
-    with pytest.raises(ValidationError, match="okänt delmål"):
+    with pytest.raises(ValidationError, match="hör till ett delmål som inte finns i planen: g9"):
         PlanContent(actions=(action(goal_ids=("g9",)),))
     with pytest.raises(ValidationError):
         PlanContent.model_validate({"actions": [{"what": "x", "organisation_kind": "county"}]})
@@ -198,3 +199,64 @@ def test_diff_is_empty_exactly_when_nothing_shown_changed(old, new) -> None:
     removed = {a.id for a in old.actions} - {a.id for a in new.actions}
     assert sum(c.kind == "action_added" for c in changes) == len(added)
     assert sum(c.kind == "action_removed" for c in changes) == len(removed)
+
+
+# --- Validation errors in Swedish ----------------------------------------------------------------
+
+
+def swedish_errors(data: dict) -> list[str]:
+    with pytest.raises(ValidationError) as raised:
+        PlanContent.model_validate(data)
+    return plan_error_texts(raised.value)
+
+
+def test_every_validation_error_of_a_plan_is_swedish_and_says_where() -> None:
+    assert swedish_errors(
+        {
+            "goals": [{"id": "g 1", "text": ""}, {"text": "x" * 5001}],
+            "needs": ["ok", "y" * 301],
+            "actions": [
+                {"what": "Hemtjänst", "organisation_kind": "county"},
+                {"what": "Dusch", "organisation_kind": "region", "due": "nästa vecka"},
+                {"what": "Larm", "organisation_kind": "region", "colour": "blå"},
+            ],
+            "follow_up_on": "2026-13-01",
+            "lead_unit_id": "VC",
+        }
+    ) == [
+        "Delmål 1, id: Innehåller tecken som inte är tillåtna här.",
+        "Delmål 1, texten: Får inte vara tomt.",
+        "Delmål 2, texten: Får ha högst 5000 tecken.",
+        "Behov 2: Får ha högst 300 tecken.",
+        "Insats 1, huvudman: Otillåtet värde. Tillåtna värden: 'region', 'municipality' eller "
+        "'other'.",
+        "Insats 2, klart senast: Ange ett datum som ÅÅÅÅ-MM-DD.",
+        "Insats 3, colour: Okänt fält: det ska inte finnas med.",
+        "Övergripande ansvar: Ska vara ett heltal.",
+        "Datum för uppföljning: Ange ett datum som ÅÅÅÅ-MM-DD.",
+    ]
+
+
+def test_our_own_rules_come_through_as_they_are() -> None:
+    assert swedish_errors({"goals": [{"id": "g1", "text": "a"}, {"id": "g1", "text": "b"}]}) == [
+        "Samma id förekommer på flera delmål: g1."
+    ]
+    assert swedish_errors(
+        {"actions": [{"what": "Dusch", "organisation_kind": "region", "goal_ids": ["g9"]}]}
+    ) == ["Insatsen ”Dusch” hör till ett delmål som inte finns i planen: g9."]
+
+
+def test_no_english_from_pydantic_reaches_the_user() -> None:
+    texts = swedish_errors(
+        {
+            "long_term_goal": 5,
+            "goals": "inte en lista",
+            "actions": [{"what": "x", "organisation_kind": "other", "status": "klar"}, 7],
+            "follow_up_by": ["x"],
+            "extra": True,
+        }
+    )
+    assert texts
+    for text in texts:
+        for english in ("should", "Input", "valid", "Value error", "permitted", "Field"):
+            assert english not in text, text

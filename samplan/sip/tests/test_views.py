@@ -980,6 +980,52 @@ def test_establishing_a_plan_that_changed_meanwhile_is_refused(county: County) -
 # --- The plan editor without JavaScript and with HTMX -------------------------------------------
 
 
+def editor_errors(client: Client, process: SipProcess, data: dict[str, Any]) -> str:
+    """Post the plan editor expecting a refusal; the error summary's text."""
+    response = client.post(editor_url(process), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="error-summary"' in html, text_of(response)[:3000]
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", summary)).split())
+
+
+def test_tampered_plan_input_is_refused_in_swedish(county: County) -> None:
+    process = start_outpatient_sip(county)
+    vc = client_for(county.primary_care_nurse)
+    goal = {"text": "Duscha själv", "measure": "Tre gånger i veckan"}
+    # A hidden id edited in the browser.
+    errors = editor_errors(vc, process, plan_data(0, goals=[{**goal, "id": "g1<script>"}]))
+    assert "Planen kan inte sparas. Delmål 1, id: Innehåller tecken som inte är tillåtna här." in (
+        errors
+    )
+    # Two rows given the same id.
+    errors = editor_errors(
+        vc, process, plan_data(0, goals=[{**goal, "id": "g1"}, {"text": "Gå ut", "id": "g1"}])
+    )
+    assert "Planen kan inte sparas. Samma id förekommer på flera delmål: g1." in errors
+    # An action's hidden id edited too, and a row id longer than the form allows.
+    errors = editor_errors(
+        vc,
+        process,
+        plan_data(
+            0,
+            goals=[{**goal, "id": "x" * 41}],
+            actions=[{"what": "Dusch", "organisation_kind": "region", "id": "a 1"}],
+        ),
+    )
+    assert "Säkerställ att detta värde har som mest 40 tecken" in errors  # Django's, Swedish
+    errors = editor_errors(
+        vc,
+        process,
+        plan_data(0, actions=[{"what": "Dusch", "organisation_kind": "region", "id": "a 1"}]),
+    )
+    assert "Insats 1, id: Innehåller tecken som inte är tillåtna här." in errors
+    for english in ("String should", "Value error", "Input should", "match pattern"):
+        assert english not in errors
+    assert revision(process) == 0
+
+
 def test_rows_are_added_without_saving_with_and_without_htmx(county: County) -> None:
     process = start_outpatient_sip(county)
     vc = client_for(county.primary_care_nurse)
