@@ -40,7 +40,7 @@ from samplan.sip.models import (
     SipParticipant,
     SipProcess,
 )
-from samplan.sip.plan import Change, PlanContent, plan_diff, plan_problems
+from samplan.sip.plan import Change, PlanContent, plan_advice, plan_diff, plan_problems
 from samplan.sip.services import PlanConflict
 
 router = Router(tags=["SIP – samordnad individuell plan"])
@@ -238,6 +238,10 @@ class VersionOut(VersionSummaryOut):
     changes: list[ChangeOut]
     """What changed from the previous established version (everything, for version 1)."""
     is_latest: bool
+    warnings: list[str]
+    """Good practice the version leaves out, which did not block establishing it: sub-goals
+    without a measure, no follow-up date or person, open actions without a responsible person
+    or a date; in the answer to establishing also participants without mandate."""
 
 
 class EventOut(Schema):
@@ -274,6 +278,9 @@ class DraftOut(Schema):
     """What the draft changes compared with the latest established version."""
     problems: list[str]
     """What the draft lacks before it can be established; empty when nothing."""
+    warnings: list[str]
+    """What good practice asks before establishing, without blocking it (as
+    ``VersionOut.warnings``, participants without mandate included)."""
 
 
 class ConflictOut(Schema):
@@ -528,6 +535,7 @@ def draft_get(request: HttpRequest, sip_id: UUID) -> dict[str, Any]:
         "saved_unit_hsa_id": draft.saved_unit.hsa_id if draft.saved_unit else None,
         "changes": _changes(plan_diff(previous, content)),
         "problems": plan_problems(content),
+        "warnings": selectors.establishing_advice(process, content),
     }
 
 
@@ -570,6 +578,7 @@ def version_detail(request: HttpRequest, sip_id: UUID, number: int) -> dict[str,
         "content": content,
         "changes": _changes(plan_diff(previous, content)),
         "is_latest": number == max(versions),
+        "warnings": plan_advice(content),
     }
 
 
@@ -885,7 +894,8 @@ class EstablishIn(Schema):
 def establish(request: HttpRequest, sip_id: UUID, data: EstablishIn) -> Status[dict[str, Any]]:
     """Establish the draft at ``base_revision`` (the one the participants approved) as a new,
     immutable version. Needs valid consent, the person's agreement and the approval of the
-    participants with a mandate who attended the meeting."""
+    participants with a mandate who attended the meeting. ``warnings`` lists what good
+    practice still asks (measures, follow-up, responsible persons, dates, mandates)."""
     acting, process = _process(request, sip_id)
     try:
         version = services.plan_establish(
@@ -898,7 +908,11 @@ def establish(request: HttpRequest, sip_id: UUID, data: EstablishIn) -> Status[d
         )
     except PlanConflict as conflict:
         return Status(409, _conflict_out(conflict))
-    return Status(201, version_detail(request, sip_id, version.number))
+    established = version_detail(request, sip_id, version.number)
+    established["warnings"] = selectors.establishing_advice(
+        process, PlanContent.model_validate(version.content)
+    )
+    return Status(201, established)
 
 
 class ProgressIn(Schema):

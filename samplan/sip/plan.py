@@ -36,6 +36,7 @@ __all__ = [
     "PlanAction",
     "PlanContent",
     "apply_progress",
+    "plan_advice",
     "plan_diff",
     "plan_problems",
     "with_ids",
@@ -192,6 +193,35 @@ def plan_problems(content: PlanContent) -> list[str]:
             "Det är inte bestämt vilken organisation som har det övergripande ansvaret."
         )
     return problems
+
+
+def plan_advice(content: PlanContent) -> list[str]:
+    """What good practice asks of the plan but does not block establishing it (SPEC §4, the
+    user audit: measurable goals, clear decisions carried out, recurring follow-up), in
+    Swedish: sub-goals without a measure, no follow-up date or no one who follows up, open
+    actions without a responsible person or a date. Empty when there is nothing to add."""
+    advice = [
+        _("Delmålet ”%(goal)s” har inget mått: hur vet ni att det är nått?") % {"goal": g.text}
+        for g in content.goals
+        if not g.measure
+    ]
+    if content.follow_up_on is None:
+        advice.append(_("Planen har inget datum för uppföljning."))
+    if not content.follow_up_by:
+        advice.append(_("Planen säger inte vem som följer upp."))
+    for action in content.actions:
+        if not action.is_open:
+            continue
+        if not action.responsible:
+            advice.append(
+                _("Insatsen ”%(what)s” har ingen ansvarig person.") % {"what": action.what}
+            )
+        if action.due is None:
+            advice.append(
+                _("Insatsen ”%(what)s” har inget datum för när den ska vara klar.")
+                % {"what": action.what}
+            )
+    return advice
 
 
 # --- Differences between versions --------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samplan.agreements.services import agreement_of
 from samplan.audit.models import AccessAction, AccessPurpose
@@ -46,7 +47,7 @@ from samplan.sip.models import (
     SipParticipant,
     SipProcess,
 )
-from samplan.sip.plan import Change, PlanContent, apply_progress, plan_diff
+from samplan.sip.plan import Change, PlanContent, apply_progress, plan_advice, plan_diff
 
 __all__ = [
     "MeetingView",
@@ -55,6 +56,7 @@ __all__ = [
     "VersionView",
     "colour_guidance",
     "effective_plan",
+    "establishing_advice",
     "latest_minutes",
     "process_of_stay",
     "process_overview",
@@ -173,6 +175,24 @@ def _facts(
         last_activity_at=last_activity_at,
         rules=agreement_of(process.agreement).sip,
     )
+
+
+def establishing_advice(process: SipProcess, content: PlanContent) -> list[str]:
+    """What good practice asks before ``content`` is established, without blocking it: the
+    plan's gaps (:func:`samplan.sip.plan.plan_advice`) and active participants who cannot decide
+    for their organisation (no mandate)."""
+    advice = plan_advice(content)
+    participants = process.participants.filter(removed_at__isnull=True).select_related("unit")
+    missing = rules.participants_without_mandate(_participant_facts(participants))
+    if missing:
+        advice.append(
+            _(
+                "Deltagare utan mandat: %(names)s. Den som ska besluta om deras insatser "
+                "behöver vara med eller godkänna planen."
+            )
+            % {"names": ", ".join(missing)}
+        )
+    return advice
 
 
 # --- Work list --------------------------------------------------------------------------------

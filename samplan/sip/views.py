@@ -400,6 +400,7 @@ def establish(request: StaffRequest, public_id: str) -> HttpResponse:
             "draft": draft,
             "content": content,
             "problems": plan_problems(content),
+            "advice": selectors.establishing_advice(found, content),
             "changes": plan_diff(before, content),
             "previous": previous,
             "without_mandate": [

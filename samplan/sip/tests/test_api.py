@@ -697,6 +697,41 @@ def test_the_work_list_costs_the_same_queries_for_one_sip_of_each_origin_as_for_
     assert many == one
 
 
+def test_the_draft_and_establishing_warn_about_good_practice(county: County) -> None:
+    vc = Api(county.primary_care_nurse)
+    sip = vc.post(
+        "", {"person_identifier": county.person().identifier, "has_mandate": True}, status=201
+    )
+    sip_id = sip["id"]
+    vc.post(f"/{sip_id}/consents", CONSENT)
+    sip = vc.post(
+        f"/{sip_id}/participants",
+        {"kind": "staff", "unit_hsa_id": county.social_services.hsa_id, "name": "Bo Bistånd"},
+    )
+    content = plan_content(county, goals=[{"id": "g1", "text": "Handla själv"}])
+    content["follow_up_by"] = ""
+    draft = vc.put(f"/{sip_id}/plan/draft", {"base_revision": 0, "content": content})
+    assert draft["problems"] == []
+    expected = [
+        "Delmålet ”Handla själv” har inget mått: hur vet ni att det är nått?",
+        "Planen säger inte vem som följer upp.",
+        "Insatsen ”Följer med till affären på lördagar” har inget datum för när den ska vara klar.",
+    ]
+    mandate = (
+        "Deltagare utan mandat: Bo Bistånd (Biståndsenheten Testby). Den som ska besluta om "
+        "deras insatser behöver vara med eller godkänna planen."
+    )
+    assert draft["warnings"] == [*expected, mandate]
+    approvers = [p["id"] for p in sip["participants"] if p["has_mandate"]]
+    version = vc.post(
+        f"/{sip_id}/plan/establish",
+        {"base_revision": 1, "approved_by_ids": approvers, "person_agreed": True},
+        status=201,
+    )
+    assert version["warnings"] == [*expected, mandate]
+    assert vc.get(f"/{sip_id}/plan/versions/1")["warnings"] == expected
+
+
 def test_the_openapi_schema_lists_the_sip_paths(county: County) -> None:
     schema = Client().get("/api/v1/openapi.json").json()
     paths = set(schema["paths"])

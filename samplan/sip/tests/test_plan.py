@@ -16,6 +16,7 @@ from samplan.sip.plan import (
     PlanAction,
     PlanContent,
     apply_progress,
+    plan_advice,
     plan_diff,
     plan_problems,
     with_ids,
@@ -260,3 +261,83 @@ def test_no_english_from_pydantic_reaches_the_user() -> None:
     for text in texts:
         for english in ("should", "Input", "valid", "Value error", "permitted", "Field"):
             assert english not in text, text
+
+
+# --- Good practice that does not block establishing ----------------------------------------------
+
+
+def test_a_plan_following_good_practice_gets_no_advice() -> None:
+    complete = BASE.model_copy(
+        update={"actions": (action(due=date(2026, 4, 1), responsible="Bo Bistånd"),)}
+    )
+    assert plan_advice(complete) == []
+    assert plan_problems(complete) == []
+
+
+def test_advice_names_each_gap() -> None:
+    gaps = BASE.model_copy(
+        update={
+            "goals": (
+                Goal(id="g1", text="Handla själv", measure="Varje vecka"),
+                Goal(id="g2", text="Träffa vänner"),
+            ),
+            "actions": (
+                action("a1", what="Hemtjänst", responsible="Bo", due=None),
+                action("a2", what="Dusch", due=date(2026, 4, 1)),
+                action("a3", what="Larm", status="done"),  # done: needs neither
+                action("a4", what="Rullator", status="cancelled"),
+            ),
+            "follow_up_on": None,
+            "follow_up_by": "",
+        }
+    )
+    assert plan_advice(gaps) == [
+        "Delmålet ”Träffa vänner” har inget mått: hur vet ni att det är nått?",
+        "Planen har inget datum för uppföljning.",
+        "Planen säger inte vem som följer upp.",
+        "Insatsen ”Hemtjänst” har inget datum för när den ska vara klar.",
+        "Insatsen ”Dusch” har ingen ansvarig person.",
+    ]
+    # None of it blocks establishing: the law's content is there.
+    assert plan_problems(gaps) == []
+
+
+@settings(deadline=None)
+@given(
+    measures=st.lists(st.booleans(), max_size=4),
+    actions=st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from(list(ActionStatus))), max_size=4
+    ),
+    follow_up_on=st.booleans(),
+    follow_up_by=st.booleans(),
+)
+def test_advice_is_one_line_per_gap(measures, actions, follow_up_on, follow_up_by) -> None:
+    content = BASE.model_copy(
+        update={
+            "goals": tuple(
+                Goal(id=f"g{i}", text=f"Mål {i}", measure="Mått" if m else "")
+                for i, m in enumerate(measures)
+            ),
+            "actions": tuple(
+                action(
+                    f"a{i}",
+                    what=f"Insats {i}",
+                    responsible="Bo" if who else "",
+                    due=date(2026, 4, 1) if when else None,
+                    status=status,
+                )
+                for i, (who, when, status) in enumerate(actions)
+            ),
+            "follow_up_on": date(2026, 6, 1) if follow_up_on else None,
+            "follow_up_by": "Fia" if follow_up_by else "",
+        }
+    )
+    open_actions = [a for a in actions if a[2] in ("planned", "ongoing")]
+    expected = (
+        measures.count(False)
+        + (not follow_up_on)
+        + (not follow_up_by)
+        + sum(not who for who, _when, _s in open_actions)
+        + sum(not when for _who, when, _s in open_actions)
+    )
+    assert len(plan_advice(content)) == expected

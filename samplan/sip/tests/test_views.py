@@ -566,6 +566,46 @@ def test_from_need_to_established_plan_through_every_form(county: County, time_m
     assert "Vårdcentralen Centrum, Region Testlän" in shown  # overall responsibility
 
 
+def test_establishing_warns_about_good_practice_without_blocking(county: County) -> None:
+    process = start_outpatient_sip(county)
+    give_consent(county, process)
+    add_social_services(county, process)
+    services.participant_add(
+        acting=county.acting(county.primary_care_nurse),
+        process=process,
+        kind=ParticipantKind.STAFF,
+        unit=county.home_health_care,
+        name="Hanna Hem",
+    )
+    save_plan(
+        county,
+        process,
+        goals=[{"id": "g1", "text": "Gå till affären med rollator"}],
+        follow_up_by="",
+    )
+    vc = client_for(county.primary_care_nurse)
+    shown = text_of(vc.get(establish_url(process)))
+    advice = shown.split("Bra att se över innan planen fastställs")[1].split("Komplettera")[0]
+    assert "Delmålet ”Gå till affären med rollator” har inget mått" in advice
+    assert "Planen säger inte vem som följer upp." in advice
+    assert "Insatsen ”Följer med till affären på lördagar” har inget datum" in advice
+    assert "Deltagare utan mandat: Hanna Hem (Hemsjukvården Testby)." in advice
+    mandated = process.participants.filter(has_mandate=True)
+    response = vc.post(
+        establish_url(process),
+        {
+            "base_revision": revision(process),
+            "approved_by": [p.pk for p in mandated],
+            "person_agreed": "on",
+        },
+    )
+    assert response.status_code == 302  # warned, not refused
+    assert PlanVersion.objects.filter(process=process).exists()
+    # The process page shows which goals have no measure.
+    shown = page(vc, process)
+    assert "Gå till affären med rollator Mått saknas Hur vet ni att målet är nått?" in shown
+
+
 def test_a_new_version_shows_its_difference_and_the_first_stays(county: County) -> None:
     process = established_process(county)
     vc = client_for(county.primary_care_nurse)
