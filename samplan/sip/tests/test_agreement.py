@@ -1,0 +1,102 @@
+"""The SIP's rules come from the county agreement as data: what the shipped files say is what
+the work list holds a SIP to, and a SIP keeps the rules of the version it started under when
+the agreement changes (SPEC §6)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from samplan.agreements import services as agreement_services
+from samplan.agreements.loader import DATA_DIR, load_agreements
+from samplan.agreements.schema import SipRules
+from samplan.agreements.services import agreement_of
+from samplan.sip import selectors
+from samplan.sip.models import SipProcess
+from samplan.testing.county import County, make_county
+from samplan.testing.sip import start_outpatient_sip
+
+
+@pytest.fixture
+def county() -> County:
+    return make_county()
+
+
+@pytest.mark.parametrize(
+    ("county_key", "expected"),
+    [
+        (
+            "gavleborg",
+            SipRules(
+                invitation_within_days=14, plan_within_days_after_meeting=14, inactivity_days=60
+            ),
+        ),
+        (
+            "storstad",
+            SipRules(
+                invitation_within_days=10, plan_within_days_after_meeting=7, inactivity_days=45
+            ),
+        ),
+    ],
+)
+def test_the_shipped_agreements_carry_their_sip_rules(county_key: str, expected: SipRules) -> None:
+    raw = tomllib.loads((DATA_DIR / f"{county_key}.toml").read_text(encoding="utf-8"))
+    loaded = load_agreements()[county_key].versions
+    assert len(loaded) == len(raw["versions"])
+    for version, written in zip(loaded, raw["versions"], strict=True):
+        # Every version states its own [versions.sip]: nothing falls back to the defaults.
+        assert set(written["sip"]) == set(SipRules.model_fields)
+        assert version.sip.model_dump() == written["sip"]
+    assert loaded[-1].sip == expected
+
+
+def invitation_due(county: County, process: SipProcess) -> str:
+    [item] = [
+        i
+        for i in selectors.worklist(
+            acting=county.acting(county.primary_care_nurse), now=timezone.now()
+        )
+        if i.process == process
+    ]
+    [flag] = [f for f in item.flags if f.code == "invitation_due"]
+    return flag.due.isoformat()
+
+
+@pytest.mark.django_db
+def test_a_running_sip_keeps_the_rules_it_started_under(
+    county: County, settings, monkeypatch, time_machine
+) -> None:
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 2, 9, 0)), tick=False)
+    settings.SAMPLAN_AGREEMENT = "gavleborg"
+    old = start_outpatient_sip(county)
+    assert old.agreement.version_id.startswith("gavleborg@")
+    assert invitation_due(county, old) == "2026-03-16"  # 14 days
+
+    # The region moves to another county's agreement: new SIPs follow it, the old one does not.
+    settings.SAMPLAN_AGREEMENT = "storstad"
+    other = start_outpatient_sip(county)
+    assert other.agreement.version_id.startswith("storstad@")
+    assert invitation_due(county, other) == "2026-03-12"  # 10 days
+    assert invitation_due(county, old) == "2026-03-16"
+
+    # The county edits its file under the same version id: stricter for new SIPs only.
+    settings.SAMPLAN_AGREEMENT = "gavleborg"
+    current = load_agreements()["gavleborg"]
+    latest = current.versions[-1]
+    stricter = latest.model_copy(
+        update={"sip": latest.sip.model_copy(update={"invitation_within_days": 3})}
+    )
+    edited = current.model_copy(update={"versions": (*current.versions[:-1], stricter)})
+    monkeypatch.setattr(agreement_services, "load_agreements", lambda: {"gavleborg": edited})
+    new = start_outpatient_sip(county)
+    assert new.agreement_id != old.agreement_id
+    assert agreement_of(new.agreement).sip.invitation_within_days == 3
+    assert invitation_due(county, new) == "2026-03-05"
+    assert invitation_due(county, old) == "2026-03-16"
+    assert agreement_of(old.agreement).sip == SipRules()
+    # Weeks later the old SIP is still judged by its own version.
+    time_machine.move_to(timezone.now() + timedelta(days=20), tick=False)
+    assert invitation_due(county, old) == "2026-03-16"
