@@ -283,6 +283,16 @@ class DraftOut(Schema):
     ``VersionOut.warnings``, participants without mandate included)."""
 
 
+class DraftRevisionOut(Schema):
+    revision: int
+    saved_at: datetime
+    saved_by: str
+    saved_unit_hsa_id: str
+    changes: list[ChangeOut]
+    """What this save changed from the revision before it (everything, for the first)."""
+    content: PlanContent
+
+
 class ConflictOut(Schema):
     detail: str
     current_revision: int
@@ -537,6 +547,29 @@ def draft_get(request: HttpRequest, sip_id: UUID) -> dict[str, Any]:
         "problems": plan_problems(content),
         "warnings": selectors.establishing_advice(process, content),
     }
+
+
+@router.get(
+    "/{sip_id}/plan/draft/revisions",
+    response=list[DraftRevisionOut],
+    summary="Planutkastets historik",
+)
+def draft_revisions(request: HttpRequest, sip_id: UUID) -> list[dict[str, Any]]:
+    """Every saved revision of the draft, newest first: who saved it, when, what it changed
+    from the one before, and its whole content. Nothing a writer saved is lost, also when
+    someone saved their version over it."""
+    acting, process = _process(request, sip_id)
+    return [
+        {
+            "revision": r.revision.revision,
+            "saved_at": r.revision.saved_at,
+            "saved_by": r.revision.saved_by.get_full_name(),
+            "saved_unit_hsa_id": r.revision.saved_unit.hsa_id,
+            "changes": _changes(r.changes),
+            "content": r.content,
+        }
+        for r in selectors.draft_history(acting=acting, process=process)
+    ]
 
 
 def _versions(process: SipProcess) -> list[PlanVersion]:

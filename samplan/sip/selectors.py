@@ -38,6 +38,7 @@ from samplan.sip.models import (
     MeetingMinutes,
     PlanApproval,
     PlanDraft,
+    PlanDraftRevision,
     PlanVersion,
     PreparationEntry,
     PreparationKind,
@@ -52,9 +53,11 @@ from samplan.sip.plan import Change, PlanContent, apply_progress, plan_advice, p
 __all__ = [
     "MeetingView",
     "ProcessOverview",
+    "RevisionView",
     "SipWorkItem",
     "VersionView",
     "colour_guidance",
+    "draft_history",
     "effective_plan",
     "establishing_advice",
     "latest_minutes",
@@ -193,6 +196,40 @@ def establishing_advice(process: SipProcess, content: PlanContent) -> list[str]:
             % {"names": ", ".join(missing)}
         )
     return advice
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    revision: PlanDraftRevision
+    content: PlanContent
+    changes: list[Change]
+    """What this save changed from the revision before it (everything, for the first)."""
+
+
+def draft_history(*, acting: Acting, process: SipProcess) -> list[RevisionView]:
+    """Every saved revision of the draft, newest first, each with who saved it, when, and what
+    it changed from the one before: also what a writer saved before someone saved their own
+    version over it. One query whatever the number of revisions; a READ access-log entry."""
+    revisions = list(
+        PlanDraftRevision.objects.filter(process=process)
+        .select_related("saved_by", "saved_unit")
+        .order_by("revision")
+    )
+    log_access(
+        actor=acting.actor,
+        person=process.person,
+        action=AccessAction.READ,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=process,
+        detail="planutkastets historik",
+    )
+    views = []
+    previous: PlanContent | None = None
+    for revision in revisions:
+        content = PlanContent.model_validate(revision.content)
+        views.append(RevisionView(revision, content, plan_diff(previous, content)))
+        previous = content
+    return list(reversed(views))
 
 
 # --- Work list --------------------------------------------------------------------------------

@@ -312,6 +312,8 @@ def plan_edit(request: StaffRequest, public_id: str) -> HttpResponse:
         "error_list": _errors(plan, goals, actions),
     }
     template = "sip/plan_edit.html#plan-editor" if request.htmx and added else "sip/plan_edit.html"
+    if template == "sip/plan_edit.html":
+        context["history"] = selectors.draft_history(acting=acting, process=found)
     return render(request, template, context)
 
 

@@ -530,13 +530,27 @@ def test_the_second_of_two_concurrent_draft_saves_is_told_and_nothing_is_lost(
         county.needs_assessor.user_id,
     ]
 
+    # Had they saved over instead, nothing would be lost either: the history shows each save.
+    over = social.put(
+        f"/{sip_id}/plan/draft",
+        {"base_revision": final["revision"], "content": theirs["content"]},
+    )
+    history = social.get(f"/{sip_id}/plan/draft/revisions")
+    assert [h["revision"] for h in history] == [over["revision"], 3, 2, 1]
+    assert history[0]["saved_by"] == "Bo Bistånd"
+    assert history[0]["saved_unit_hsa_id"] == county.social_services.hsa_id
+    assert [c["text"] for c in history[0]["changes"]] == ["Behov borttaget: ”Rollator”."]
+    assert [c["text"] for c in history[2]["changes"]] == ["Behov tillagt: ”Rollator”."]
+    assert "Rollator" in history[2]["content"]["needs"]
+    assert history[2]["saved_by"] == "Fia Fast"
+
     # Establishing a revision that is no longer current is refused the same way.
     conflict = vc.post(
         f"/{sip_id}/plan/establish",
         {"base_revision": saved["revision"], "approved_by_ids": [], "person_agreed": True},
         status=409,
     )
-    assert conflict["current_revision"] == final["revision"]
+    assert conflict["current_revision"] == over["revision"]
     assert conflict["attempted"] is None
     assert not process.versions.exists()
 
@@ -752,6 +766,7 @@ def test_the_openapi_schema_lists_the_sip_paths(county: County) -> None:
         "/{sip_id}/meetings/{meeting_id}/cancel",
         "/{sip_id}/meetings/{meeting_id}/minutes",
         "/{sip_id}/plan/draft",
+        "/{sip_id}/plan/draft/revisions",
         "/{sip_id}/plan/establish",
         "/{sip_id}/plan/versions",
         "/{sip_id}/plan/versions/{number}",

@@ -991,6 +991,38 @@ def test_the_second_save_is_refused_shown_and_nothing_is_lost(county: County) ->
     # Both saves are kept in the draft's history.
     kept = PlanDraftRevision.objects.filter(process=process).order_by("revision")
     assert [r.content["follow_up_by"] for r in kept][-2] == "Bo Bistånd, Biståndsenheten"
+    # And the editor shows that history: who saved what, when, and what it changed – so the
+    # municipality's change that was saved over can be seen and brought back.
+    shown = text_of(municipality.get(editor_url(process)))
+    history = shown.split("Utkastets historik")[1]
+    newest, theirs_saved = history.split("Sparning ")[1:3]
+    assert newest.startswith(f"{base + 2} av utkastet")
+    assert "Sparad av Fia Fast, Vårdcentralen Centrum." in newest
+    assert "Långsiktigt mål ändrat från" in newest
+    assert "Den som följer upp ändrad från ”Bo Bistånd, Biståndsenheten”" in newest
+    assert theirs_saved.startswith(f"{base + 1} av utkastet")
+    assert "Sparad av Bo Bistånd, Biståndsenheten Testby." in theirs_saved
+    assert "till ”Bo Bistånd, Biståndsenheten”" in theirs_saved
+    assert "Hela utkastet efter sparning" in theirs_saved
+    logged = AccessLogEntry.objects.filter(
+        person=process.person, action=AccessAction.READ, detail="planutkastets historik"
+    )
+    assert logged.exists()
+
+
+def test_the_draft_history_costs_the_same_queries_for_one_save_as_for_many(
+    county: County,
+) -> None:
+    process = start_outpatient_sip(county)
+    give_consent(county, process)
+    add_social_services(county, process)
+    save_plan(county, process)
+    vc = client_for(county.primary_care_nurse)
+    one = queries_of(vc, editor_url(process))
+    for n in range(4):
+        save_plan(county, process, follow_up_by=f"Fia Fast {n}")
+    assert text_of(vc.get(editor_url(process))).count("Sparning ") == 5
+    assert queries_of(vc, editor_url(process)) == one
 
 
 def test_establishing_a_plan_that_changed_meanwhile_is_refused(county: County) -> None:
