@@ -14,14 +14,15 @@ same choice every time. Driving (:func:`create_demo_sips`) runs each scenario th
 :mod:`samplan.sip.services` as the county's staff would, with the same rule checks, timeline
 events and access-log entries.
 
-How the past is made. The SIP services read the clock through ``services._now``; each step runs
-with that clock set to the step's planned time (:meth:`_Driver.at`), so the rows it writes –
-timeline events, consents, minutes, established versions (immutable, and on PostgreSQL guarded by
-a trigger, so they could not be backdated afterwards) – carry the planned time, and the services'
-own checks (a meeting lies in the future when called, minutes only after it began) hold at that
-time. The access log reads the real clock and is never touched: its entries show the seeding
-moment, by the acting demo user, as for the discharge cases (:mod:`samplan.demo.cases`). Meeting
-times and consent dates are passed as arguments. No e-mail is sent (the staff are fictional).
+How the past is made. Each step runs inside :func:`samplan.sip.services.recorded_at` set to the
+step's planned time (:meth:`_Driver.at`; a context variable, not a patched clock, so nothing
+else running sees it), so the rows it writes – timeline events, consents, minutes, established
+versions (append-only, guarded by database triggers, so they could not be backdated afterwards)
+– carry the planned time, and the services' own checks (a meeting lies in the future when
+called, minutes only after it began) hold at that time. The access log reads the real clock
+and is never touched: its entries show the seeding moment, by the acting demo user, as for the
+discharge cases (:mod:`samplan.demo.cases`). Meeting times and consent dates are passed as
+arguments. No e-mail is sent (the staff are fictional).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -294,7 +294,7 @@ class _Driver:
     def at(self, moment: datetime) -> Iterator[None]:
         """Run the enclosed service calls as if it were ``moment`` (never later than now)."""
         moment = min(moment, self.now - timedelta(minutes=1))
-        with mock.patch.object(services, "_now", return_value=moment):
+        with services.recorded_at(moment):
             yield
 
     # --- Steps ---------------------------------------------------------------------------

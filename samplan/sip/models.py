@@ -264,8 +264,9 @@ PLACE_CHOICES = list(MEETING_PLACES.items())
 
 class PreparationEntry(AppendOnly):
     """Preparation before a meeting: kartläggning, questions, the person's wishes for time and
-    place, a child's own view. Written by staff, or (through the citizen portal, later) by the
-    person or a relative: ``author_kind`` says who."""
+    place, a child's own view. Written by staff (also what the person or a relative said), or
+    in Min plan by the person or a representative themselves, with no staff recorder:
+    ``author_kind`` says whose words they are."""
 
     process = models.ForeignKey(SipProcess, on_delete=models.PROTECT, related_name="preparation")
     kind = models.CharField(_("typ"), max_length=20, choices=PreparationKind.choices)

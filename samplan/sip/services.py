@@ -56,9 +56,11 @@ when no meeting with minutes is given) has approved – at least one with a mand
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -137,6 +139,7 @@ __all__ = [
     "plan_draft_save",
     "plan_establish",
     "preparation_add",
+    "recorded_at",
     "sip_close",
     "sip_start",
     "sip_start_from_stay",
@@ -180,8 +183,29 @@ class PlanConflict(DomainError):
         self.your_changes = your_changes
 
 
+_recorded_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "sip_recorded_at", default=None
+)
+
+
 def _now() -> datetime:
-    return timezone.now()
+    return _recorded_at.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Let the services called inside this block record what they write as happening at
+    ``moment`` (aware, in the past), and check their time rules (a meeting lies ahead, minutes
+    only once it began) against it. For the demo generator, which lays out a county's SIPs
+    through the services; no page or API handler uses it. Only the current thread and context
+    see it, and the access log keeps the real time."""
+    if timezone.is_naive(moment) or moment > timezone.now():
+        raise ValueError("recorded_at needs an aware moment that is not in the future")
+    token = _recorded_at.set(moment)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
 
 
 def _event(

@@ -1125,3 +1125,21 @@ def test_a_sip_from_a_discharge_case_without_kallelse_is_due_by_the_law(
         reason="Fel patient",
     )
     assert invitation_flag(timezone.now()).due.isoformat() == "2026-03-18"
+
+
+def test_recorded_at_lays_out_the_past_for_the_demo_only_inside_its_block(
+    county: County, time_machine
+) -> None:
+    time_machine.move_to(at_local(0, 12), tick=False)
+    past = at_local(-10, 9)
+    with services.recorded_at(past):
+        process = start_outpatient_sip(county)
+    assert process.started_at == past
+    assert {e.at for e in process.events.all()} == {past}
+    # The access log says when it was really written.
+    assert AccessLogEntry.objects.filter(person=process.person).latest("pk").at == timezone.now()
+    give_consent(county, process)
+    assert process.consents.get().recorded_at == timezone.now()
+    for wrong in (at_local(1), datetime(2026, 1, 1, 9)):  # the future, a naive time
+        with pytest.raises(ValueError, match="not in the future"), services.recorded_at(wrong):
+            pass
