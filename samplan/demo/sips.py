@@ -116,7 +116,7 @@ CATALOGUE: tuple[SipSpec, ...] = (
         "child",
         "established",
     ),
-    SipSpec("follow_up", "Uppföljning kallad", "old", "follow_up"),
+    SipSpec("follow_up", "Uppföljning hållen, nästa kallad", "old", "follow_up"),
     SipSpec("closed", "Avslutad, målen nådda", "old", "closed"),
 )
 
@@ -373,7 +373,9 @@ class _Driver:
         attendees: Sequence[SipParticipant],
         text: str,
         decisions: str = "",
+        **next_check_in: Any,
     ) -> None:
+        """``next_check_in``: ``next_follow_up_on``/``_by`` at a follow-up."""
         with self.at(meeting.meeting_at + timedelta(hours=2)):
             services.minutes_record(
                 acting=self.acting(unit),
@@ -383,6 +385,7 @@ class _Driver:
                 person_present=True,
                 text=text,
                 decisions=decisions,
+                **next_check_in,
             )
 
     def plan(
@@ -956,7 +959,18 @@ def _followed_up(d: _Driver, person: Person, *, close: bool) -> SipProcess:
     d.progress(d.vc, process, start + 25, "a2", "done", "Undersökt; glasögon utprovade.")
     d.progress(d.social, process, start + 18, "a3", "done", "Matlåda fem dagar i veckan.")
     if not close:
+        # Continuous SIP: the first follow-up is held and sets the next check-in, now called.
+        first = d.invite(d.vc, process, start + 60, 10, everyone, kind=MeetingKind.FOLLOW_UP)
         d.progress(d.home_care, process, start + 65, "a1", "ongoing", "Fortsätter tills vidare.")
+        d.minutes(
+            d.vc,
+            process,
+            first,
+            everyone,
+            "Blodsockret är bättre. Hemsjukvården fortsätter med insulinet ett tag till.",
+            next_follow_up_on=d.today + timedelta(days=5),
+            next_follow_up_by=f"{d.name(d.vc)}, {d.vc.name}",
+        )
         d.invite(
             d.vc,
             process,

@@ -124,11 +124,16 @@ def test_the_demo_county_has_sips_in_every_stage(demo: datetime) -> None:
     assert child.preparation.filter(kind=PreparationKind.CHILD_VIEW).exists()
     assert child.participants.filter(external_kind=ExternalKind.SCHOOL).exists()
 
-    # Follow-up called after the plan; closed with a reason after an evaluation.
+    # Continuous SIP: a follow-up held, the next check-in it set called; closed with a reason
+    # after an evaluation.
     follow_up = processes["follow_up"]
-    assert follow_up.meetings.filter(
-        kind=MeetingKind.FOLLOW_UP, meeting_at__gt=timezone.now()
-    ).exists()
+    called = follow_up.meetings.get(kind=MeetingKind.FOLLOW_UP, meeting_at__gt=timezone.now())
+    [held] = [
+        m.minutes.get()
+        for m in follow_up.meetings.filter(kind=MeetingKind.FOLLOW_UP)
+        if m.minutes.exists()
+    ]
+    assert held.next_follow_up_on == timezone.localdate(called.meeting_at)
     closed = processes["closed"]
     assert closed.close_reason == "goals_reached"
     assert closed.evaluations.exists()
