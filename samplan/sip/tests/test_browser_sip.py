@@ -3,12 +3,15 @@
 One flow: a vårdcentral nurse, a municipal needs assessor and a home health care nurse, each in
 their own browser, go from a discovered need to an established plan – start outside hospital,
 consent, participants, kallelse, minutes, a draft plan with goals, actions and the overall
-responsibility, establishing – and then call a follow-up, while a unit outside the SIP gets 404.
+responsibility, establishing – then call a follow-up, while a unit outside the SIP gets 404,
+hold it and set the next check-in in its minutes, call that one, and close the SIP, which
+cancels the meeting ahead.
 
 One axe-core scan (WCAG 2.1 A/AA) per group of pages, on processes built with the services: the
 lists, the person and discharge pages' SIP parts, the start pages, the process page in every
-state, every step form (also with its validation errors), the plan editor (with errors, with a
-new row added, with a conflict) and the establish page (with errors).
+state, every step form (also with its validation errors, and a follow-up's minutes with the next
+check-in), the plan editor (with errors, with a new row added, with a conflict, with its
+history) and the establish page (with errors, with good-practice warnings).
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def section(page: Page, heading: str) -> Locator:
 # --- The flow --------------------------------------------------------------------------------
 
 
-def test_three_units_go_from_need_to_an_established_plan_and_a_follow_up(
+def test_three_units_go_from_need_to_an_established_plan_a_follow_up_and_closure(
     county, new_page, live_server, time_machine
 ) -> None:
     time_machine.move_to(timezone.now(), tick=True)
@@ -270,6 +273,44 @@ def test_three_units_go_from_need_to_an_established_plan_and_a_follow_up(
         action=AccessAction.DENIED, person=person, user=county.outsider.user
     ).exists()
 
+    # Weeks later the follow-up is held; its minutes set the next check-in (continuous SIP).
+    time_machine.shift(timedelta(days=45, hours=2))
+    vc = staff_page(county.primary_care_nurse)  # signed in again: the old session has ended
+    open_from_sip_list(vc, name)
+    navigate(vc, vc.get_by_role("link", name=re.compile(r"^Skriv protokoll\W+Uppföljningsmöte")))
+    vc.get_by_label("Protokoll (obligatoriskt)").fill("Morgnarna går bra; Siri sjunger i kören.")
+    next_check_in = timezone.localdate() + timedelta(days=90)
+    vc.get_by_label("Nästa uppföljning").fill(next_check_in.isoformat())
+    vc.get_by_label("Vem följer upp nästa gång?").fill("Bo Bistånd, Biståndsenheten")
+    submit(vc, "Spara protokollet", "Protokollet är sparat.")
+    check_in = section(vc, "Uppföljning och utvärdering")
+    expect(check_in).to_contain_text(
+        f"Nästa uppföljning: {next_check_in.isoformat()}, Bo Bistånd, Biståndsenheten"
+    )
+    expect(check_in).to_contain_text("bestämd vid uppföljningen")
+    link(vc, "Kalla till uppföljning eller utvärdering")
+    vc.get_by_label("Tid för mötet").fill(local_input(timezone.now() + timedelta(days=90, hours=1)))
+    vc.get_by_label("På en enhet", exact=True).check()
+    vc.get_by_label("Adress, lokal eller länk till videomötet").fill("Vårdcentralen Centrum")
+    submit(vc, "Skicka kallelsen", "Kallelsen är skickad.")
+
+    # Siri no longer needs coordination: the lead unit closes the SIP; the meeting ahead goes.
+    link(vc, "Avsluta SIP:en")
+    submit_with_errors(vc, "Avsluta SIP:en", "Skäl")
+    vc.get_by_label("Samordning behövs inte längre").check()
+    submit(vc, "Avsluta SIP:en", "SIP:en är avslutad.")
+    expect(vc.get_by_role("heading", level=1)).to_contain_text("Avslutad")
+    meetings = section(vc, "Möten")
+    expect(meetings.get_by_role("heading", name=re.compile("INSTÄLLT"))).to_have_count(1)
+    expect(meetings).to_contain_text("SIP:en är avslutad (Samordning behövs inte längre).")
+    expect(vc.get_by_role("link", name="Skriv planen")).to_have_count(0)
+    process.refresh_from_db()
+    assert process.status == ProcessStatus.CLOSED
+    assert not process.meetings.filter(cancelled_at__isnull=True, meeting_at__gt=timezone.now())
+    home = staff_page(county.municipal_nurse)
+    open_sip_list(home)
+    expect(home.get_by_role("link", name=name, exact=True)).to_have_count(0)
+
 
 def unit_label(county: County, which: str) -> str:
     unit = {
@@ -348,7 +389,11 @@ def full_process(county: County) -> SipProcess:
         )
     save_plan(county, process)
     establish(county, process)
-    save_plan(county, process, follow_up_by="Bo Bistånd")
+    goals = [
+        {"id": "g1", "text": "Gå till affären med rollator", "measure": "Två gånger i veckan"},
+        {"id": "g2", "text": "Träffa vännerna"},  # no measure: shown as missing
+    ]
+    save_plan(county, process, follow_up_by="Bo Bistånd", goals=goals)
     establish(county, process)
     services.action_progress_record(acting=vc, process=process, action_id="a1", status="done")
     services.evaluation_record(
@@ -468,6 +513,19 @@ def scan_step_forms(county: County, open_as: Any, scan: AxeScan, base: str) -> N
         submit_empty(page, "#step-form")
         if page.locator(".error-summary").count():
             scan(page, f"step {slug} with errors")
+    # A follow-up's minutes also set the next check-in.
+    follow_up = process.meetings.filter(kind="follow_up").get()
+    SipMeeting.objects.filter(pk=follow_up.pk).update(
+        meeting_at=timezone.now() - timedelta(hours=1)
+    )
+    kwargs = {"public_id": process.public_id, "slug": "protokoll", "target": str(follow_up.pk)}
+    page.goto(base + reverse("sip:target_step", kwargs=kwargs))
+    expect(page.get_by_label("Nästa uppföljning")).to_be_visible()
+    scan(page, "step protokoll, follow-up with the next check-in")
+    page.get_by_label("Protokoll (obligatoriskt)").fill("Uppföljning.")
+    page.get_by_label("Vem följer upp nästa gång?").fill("Bo Bistånd")
+    submit_with_errors(page, "Spara protokollet", "Ange datum för nästa uppföljning.")
+    scan(page, "step protokoll, follow-up, errors")
 
 
 def scan_plan_and_establish(county: County, open_as: Any, scan: AxeScan, base: str) -> None:
@@ -489,8 +547,11 @@ def scan_plan_and_establish(county: County, open_as: Any, scan: AxeScan, base: s
     scan(vc, "plan editor, row added")
 
     save_plan(county, process)
+    save_plan(county, process, follow_up_by="Bo Bistånd")
     vc.goto(editor)
-    scan(vc, "plan editor, filled")
+    expect(vc.get_by_role("heading", name="Utkastets historik")).to_be_visible()
+    vc.locator("details").evaluate_all("nodes => nodes.forEach(n => n.open = true)")
+    scan(vc, "plan editor, filled, with its history")
     vc.get_by_label("Vem följer upp?").fill("Fia")
     save_plan(county, process, follow_up_by="Någon annan")  # someone else saves meanwhile
     submit_with_errors(vc, "Spara utkastet", "Någon annan har sparat planen")
@@ -499,7 +560,10 @@ def scan_plan_and_establish(county: County, open_as: Any, scan: AxeScan, base: s
 
     establish_url = base + reverse("sip:establish", kwargs={"public_id": process.public_id})
     vc.goto(establish_url)
-    scan(vc, "establish")
+    expect(
+        vc.get_by_role("heading", name="Bra att se över innan planen fastställs")
+    ).to_be_visible()
+    scan(vc, "establish, with good-practice warnings")
     submit_with_errors(vc, "Fastställ planen", "Det finns fel i formuläret")
     scan(vc, "establish, errors")
     draft = PlanDraft.objects.get(process=process)
