@@ -55,9 +55,10 @@ class CoordinatedCarePlanLpt(models.Model):
     draft_saved_unit = models.ForeignKey(
         "directory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Cached: the number of the latest established version (0: none), written by the service
-    # that establishes it, in the same transaction.
+    # Cached: the number and draft revision of the latest established version (0 and None: none
+    # yet), written by the service that establishes it, in the same transaction.
     established_number = models.PositiveIntegerField(default=0)
+    established_revision = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("samordnad vårdplan (SVPL)")

@@ -381,7 +381,9 @@ def _establish(
         draft_revision=revision,
         established_at=_now(),
     )
-    CoordinatedCarePlanLpt.objects.filter(pk=plan.pk).update(established_number=version.number)
+    CoordinatedCarePlanLpt.objects.filter(pk=plan.pk).update(
+        established_number=version.number, established_revision=revision
+    )
     changes = svpl_diff(SvplContent.model_validate(previous.content) if previous else None, content)
     _event(
         plan,
