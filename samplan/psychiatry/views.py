@@ -25,7 +25,7 @@ from samplan.directory.permissions import Permission
 from samplan.discharge import access as discharge_access
 from samplan.psychiatry import access, documents, selectors, services
 from samplan.psychiatry import forms as f
-from samplan.psychiatry.models import CoordinatedCarePlanLpt
+from samplan.psychiatry.models import CoordinatedCarePlanLpt, SvplDraftRevision
 from samplan.psychiatry.plan import SvplContent
 
 care_view = staff_view(Permission.PERSON_LOOKUP)
@@ -100,6 +100,13 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
     content = SvplContent.model_validate(found.draft_content)
     units = access.active_party_units(parties)
     data: QueryDict | None = request.POST if request.method == "POST" else None
+    if data is not None:
+        # Rows are compared with what the writer opened, not with what someone saved since.
+        opened = SvplDraftRevision.objects.filter(
+            plan=found, revision=_int(data.get("base_revision"), found.draft_revision)
+        ).first()
+        if opened is not None:
+            content = SvplContent.model_validate(opened.content)
     added = ""
     if data is not None:
         for prefix in ("insatser", "others"):
