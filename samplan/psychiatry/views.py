@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -124,6 +125,7 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
     if added:
         new_row = (insatser if added == "insatser" else others).forms[-1]
         new_row.fields["what" if added == "insatser" else "who"].widget.attrs["autofocus"] = True
+        _unchecked(plan_form, insatser, others)
     conflict: services.SvplConflict | None = None
     valid = data is not None and not added
     if valid and all([plan_form.is_valid(), insatser.is_valid(), others.is_valid()]):
@@ -161,6 +163,16 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
     return render(request, template, context)
 
 
+def _unchecked(plan: forms.Form, *formsets: Any) -> None:
+    """Adding a row is not saving: the half-filled rows are shown again without errors."""
+    plan._errors = ErrorDict()  # type: ignore[attr-defined]
+    for formset in formsets:
+        formset._errors = []
+        formset._non_form_errors = ErrorList()
+        for form in formset.forms:
+            form._errors = ErrorDict()
+
+
 def _errors(plan: forms.Form, insatser: Any, others: Any) -> list[tuple[str, str]]:
     """Every error on the editor, as (anchor id, text) for one error summary."""
     found: list[tuple[str, str]] = [("", str(e)) for e in plan.non_field_errors()]
@@ -168,7 +180,7 @@ def _errors(plan: forms.Form, insatser: Any, others: Any) -> list[tuple[str, str
     rows += [(_("Insats %(n)s") % {"n": i + 1}, form) for i, form in enumerate(insatser.forms)]
     rows += [(_("Åtgärd %(n)s") % {"n": i + 1}, form) for i, form in enumerate(others.forms)]
     for label, form in rows:
-        if not form.is_bound:
+        if not form.is_bound or not form.errors:
             continue
         for field in form.visible_fields():
             for error in field.errors:
