@@ -90,3 +90,4 @@ def not_found(request: HttpRequest, exc: Http404) -> Any:
 
 api.add_router("/stays", "samplan.discharge.api.router")
 api.add_router("/sip", "samplan.sip.api.router")
+api.add_router("/svpl", "samplan.psychiatry.api.router")

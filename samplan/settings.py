@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "samplan.agreements",
     "samplan.discharge",
     "samplan.sip",
+    "samplan.psychiatry",
     "samplan.demo",
     "samplan.portal",
 ]

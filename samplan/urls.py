@@ -8,6 +8,7 @@ urlpatterns = [
     path("personer/", include("samplan.people.urls")),
     path("arenden/", include("samplan.discharge.urls")),
     path("sip/", include("samplan.sip.urls")),
+    path("svpl/", include("samplan.psychiatry.urls")),
     path("katalog/", include("samplan.directory.urls")),
     path("logg/", include("samplan.audit.urls")),
     path("min-plan/", include("samplan.portal.urls")),

@@ -424,6 +424,22 @@ class SipRules(_Frozen):
     """Days after the last meeting with nothing recorded before "ingen aktivitet" is shown."""
 
 
+# --- Psychiatry: samordnad vårdplan (SVPL) under LPT 7 a § / LRV 12 a § ----------------------
+
+
+class PsychiatryRules(_Frozen):
+    """What the work lists hold a samordnad vårdplan (SVPL) to, for patients going to öppen
+    psykiatrisk tvångsvård (ÖPT) or öppen rättspsykiatrisk vård (ÖRV).
+
+    The law sets no time for the units' justering; the LPT/LRV notice counts as the
+    underrättelse om utskrivningsklar (3:1), so the default is the same three days after it that
+    the kallelse (4:3) and the payment liability (5:4) run on: the plan should be established
+    before the municipality starts to pay for a bed the patient no longer needs."""
+
+    svpl_established: Duration = Duration(amount=3, unit="calendar_days", at_end_of_day=True)
+    """From the LPT/LRV notice, for the SVPL to be established (every unit has approved it)."""
+
+
 # --- A version and the whole agreement --------------------------------------------------------
 
 LAW_NOTICE_RECIPIENTS: dict[PlanningCategory, tuple[UnitKind, ...]] = {
@@ -477,6 +493,7 @@ class AgreementVersion(_Frozen):
     home_ready_checklist: tuple[ChecklistItem, ...] = Field(min_length=1)
     payment: PaymentRule
     sip: SipRules = SipRules()
+    psychiatry: PsychiatryRules = PsychiatryRules()
 
     @model_validator(mode="before")
     @classmethod

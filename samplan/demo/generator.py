@@ -1031,6 +1031,7 @@ def county_exists() -> bool:
 
 CASES_KEY = "utskrivningsärenden"
 SIPS_KEY = "SIP-processer"
+SVPL_KEY = "samordnade vårdplaner (SVPL)"
 
 
 def create_demo_county(
@@ -1054,11 +1055,15 @@ def create_demo_county(
     # The cases and SIP modules build on this one's constants, so they are imported here.
     from samplan.demo.cases import create_demo_cases
     from samplan.demo.sips import create_demo_sips
+    from samplan.demo.svpl import create_demo_svpls
 
     if county_exists():
         added = create_demo_cases(seed=seed, now=now) if cases else 0
         sips = create_demo_sips(seed=seed, now=now) if cases else 0
-        counts = {key: n for key, n in ((CASES_KEY, added), (SIPS_KEY, sips)) if n}
+        svpls = create_demo_svpls(seed=seed, now=now) if cases else 0
+        counts = {
+            key: n for key, n in ((CASES_KEY, added), (SIPS_KEY, sips), (SVPL_KEY, svpls)) if n
+        }
         return CreationResult(created=False, counts=counts)
     county = build_county()
     staff = build_staff(seed, county)
@@ -1095,6 +1100,7 @@ def create_demo_county(
     if cases:
         counts[CASES_KEY] = create_demo_cases(seed=seed, now=now)
         counts[SIPS_KEY] = create_demo_sips(seed=seed, now=now)
+        counts[SVPL_KEY] = create_demo_svpls(seed=seed, now=now)
     return CreationResult(created=True, counts=counts)
 
 

@@ -21,6 +21,9 @@ class Permission(enum.Enum):
     ACCESS_LOG_REVIEW = "access_log_review"
     STATISTICS_VIEW = "statistics_view"
     APPOINT_CARE_CONTACT = "appoint_care_contact"
+    SVPL_WRITE = "svpl_write"
+    """Start and write a samordnad vårdplan (LPT 7 a § / LRV 12 a §) at a psychiatric ward: the
+    chefsöverläkare (a physician) or the head of the unit."""
 
 
 CARE_ROLES = frozenset(
@@ -37,6 +40,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[str]] = {
     Permission.PERSON_LOOKUP: CARE_ROLES,
     Permission.PERSON_EDIT: CARE_ROLES,
     Permission.APPOINT_CARE_CONTACT: frozenset({Role.HEAD_OF_UNIT}),
+    Permission.SVPL_WRITE: frozenset({Role.PHYSICIAN, Role.HEAD_OF_UNIT}),
     Permission.DIRECTORY_MANAGE: frozenset({Role.LOCAL_ADMIN}),
     Permission.ACCESS_LOG_REVIEW: frozenset({Role.LOG_REVIEWER}),
     Permission.STATISTICS_VIEW: frozenset({Role.ANALYST}),

@@ -172,6 +172,7 @@ def _send(
     recipients: Iterable[Unit],
     body: str = "",
     payload: Mapping[str, Any] | None = None,
+    label: str = "",
 ) -> Message:
     units = [u for u in dict.fromkeys(recipients) if u.pk != acting.unit.pk]
     if not units:
@@ -192,7 +193,7 @@ def _send(
         stay,
         CaseEventKind.MESSAGE_SENT,
         acting,
-        f"{message.get_kind_display()} → " + ", ".join(u.name for u in units),
+        f"{label or message.get_kind_display()} → " + ", ".join(u.name for u in units),
         obj=message,
         message=message.pk,
         message_kind=kind.value,
@@ -514,9 +515,19 @@ def care_contact_appoint(
 
 @transaction.atomic
 def ready_notice_send(
-    *, acting: Acting, stay: InpatientStay, physician: str, body: str = ""
+    *,
+    acting: Acting,
+    stay: InpatientStay,
+    physician: str,
+    body: str = "",
+    compulsory_care: str = "",
+    compulsory_care_label: str = "",
 ) -> Message:
-    """3:1: underrättelse om utskrivningsklar. Its send time (to the minute) starts the clocks."""
+    """3:1: underrättelse om utskrivningsklar. Its send time (to the minute) starts the clocks.
+
+    ``compulsory_care`` (``lpt_7a`` / ``lrv_12a``, from :mod:`samplan.psychiatry`) marks it as the
+    notice under LPT 7 a § / LRV 12 a § that counts as this one; ``compulsory_care_label`` names it
+    so on the case timeline."""
     access.require_ward(acting, stay)
     access.require_open(stay)
     requirements = requirements_of(stay)
@@ -537,7 +548,9 @@ def ready_notice_send(
         kind=MessageKind.READY_FOR_DISCHARGE,
         recipients=_party_recipients(stay, acting),
         body=body,
-        payload={"physician": physician.strip()},
+        payload={"physician": physician.strip()}
+        | ({"compulsory_care": compulsory_care} if compulsory_care else {}),
+        label=compulsory_care_label,
     )
     stay.ready_notice_sent_at = message.sent_at
     _bump(stay, "ready_notice_sent_at")

@@ -17,43 +17,15 @@ the service that records the event changing it, in the same transaction.
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The append-only base lives in core (shared with the psychiatric SVPL); re-exported here.
+from samplan.core.records import AppendOnly, AppendOnlyError, AppendOnlyQuerySet  # noqa: F401
 from samplan.discharge.rules import MEETING_PLACES
-
-
-class AppendOnlyError(Exception):
-    """An append-only record was about to be changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.label} kan inte ändras.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.label} kan inte tas bort.")
-
-
-class AppendOnly(models.Model):
-    """A record written once. Corrections are new records."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.label} kan inte ändras.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self._meta.label} kan inte tas bort.")
 
 
 class NeedLevel(models.TextChoices):

@@ -4,7 +4,7 @@
    (``MeetingInvitee``, ``MeetingAttendee``) on the tables Django made for the two
    many-to-many fields: a state-only change, the tables stay as they are.
 2. Raw SQL ``UPDATE`` and ``DELETE`` are refused on every append-only SIP table. PostgreSQL:
-   the row trigger of 0002 (``sip_refuse_change()``) now also guards the other tables. SQLite:
+   a row trigger on each table not guarded since 0002. SQLite:
    a ``BEFORE UPDATE`` and a ``BEFORE DELETE`` trigger per table, passing only while
    ``samplan_append_only_lifted()`` says so (``manage.py flush``; see
    ``samplan.core.append_only``).
@@ -16,11 +16,11 @@ them again.
 import django.db.models.deletion
 from django.db import migrations, models
 
-# Guarded on PostgreSQL since 0002.
+from samplan.core.append_only import append_only_tables
+
+# Guarded on PostgreSQL since 0002 (by its own ``sip_refuse_change()``).
 GUARDED_BEFORE = ("sip_planversion", "sip_planapproval")
 TABLES = (
-    "sip_planversion",
-    "sip_planapproval",
     "sip_consentevent",
     "sip_preparationentry",
     "sip_meetingminutes",
@@ -31,42 +31,6 @@ TABLES = (
     "sip_evaluation",
     "sip_sipevent",
 )
-
-PG_TRIGGER = """
-CREATE TRIGGER {table}_immutable
-    BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION sip_refuse_change();
-"""
-
-SQLITE_TRIGGER = """
-CREATE TRIGGER {table}_no_{op}
-    BEFORE {OP} ON {table}
-    WHEN NOT samplan_append_only_lifted()
-BEGIN
-    SELECT RAISE(ABORT, '{table} is immutable: {OP} refused');
-END;
-"""
-
-
-def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in TABLES:
-        if vendor == "postgresql" and table not in GUARDED_BEFORE:
-            schema_editor.execute(PG_TRIGGER.format(table=table), params=None)
-        elif vendor == "sqlite":
-            for op in ("update", "delete"):
-                sql = SQLITE_TRIGGER.format(table=table, op=op, OP=op.upper())
-                schema_editor.execute(sql, params=None)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in TABLES:
-        if vendor == "postgresql" and table not in GUARDED_BEFORE:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table};")
-        elif vendor == "sqlite":
-            for op in ("update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op};")
 
 
 class Migration(migrations.Migration):
@@ -154,5 +118,6 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(forwards, backwards, elidable=False),
+        append_only_tables(*GUARDED_BEFORE, postgresql=False),
+        append_only_tables(*TABLES),
     ]
