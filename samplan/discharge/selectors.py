@@ -81,6 +81,9 @@ class CaseOverview:
     payment: PaymentView | None = None
     insatser_before: list[str] = field(default_factory=list)
     needs_after: list[str] = field(default_factory=list)
+    can_end_periods: bool = False
+    can_mark: dict[str, bool] = field(default_factory=dict)
+    """Checklist kind → whether the acting unit may mark its items now."""
 
 
 def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
@@ -156,6 +159,11 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         notes=list(stay.notes.select_related("unit", "author")),
         periods=list(stay.unavailability_periods.all()),
         overrides=list(stay.overrides.all()),
+        can_end_periods=access.UNAVAILABILITY.allows(acting, stay),
+        can_mark={
+            ChecklistKind.INFORMATION_TRANSFER.value: access.WARD_FOLLOW_UP.allows(acting, stay),
+            ChecklistKind.HOME_READY.value: access.WARD_STEP.allows(acting, stay),
+        },
     )
     if stay.planning_category:
         overview.requirements = rules.category_requirements(
@@ -171,6 +179,8 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         override.colour_label = colour_labels.get(override.colour, override.colour)
     overview.payment = _payment(stay, agreement, now)
     overview.checklists = _checklists(stay, agreement)
+    for checklist in overview.checklists:
+        checklist["can_mark"] = overview.can_mark[checklist["kind"]]
     if conversation is not None:
         overview.insatser_before = _labels(
             conversation,

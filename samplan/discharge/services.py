@@ -133,8 +133,7 @@ def arrival_conversation_record(
     *, acting: Acting, stay: InpatientStay, needs_judged_at: datetime | None = None, **fields: Any
 ) -> ArrivalConversation:
     """Document the ankomstsamtal; the planning category is derived (again) from its needs."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     conversation = ArrivalConversation.objects.create(
         stay=stay, recorded_by=acting.user, recorded_at=timezone.now(), **fields
     )
@@ -215,8 +214,7 @@ def admission_notice_send(
 ) -> Message:
     """Inskrivningsmeddelande (2:1–2:2) with the legal content; the address never for a
     protected identity."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if latest_conversation(stay) is None:
         raise DomainError(_("Dokumentera ankomstsamtalet innan inskrivningsmeddelandet skickas."))
     if stay.planning_category == rules.PlanningCategory.A.value:
@@ -253,6 +251,7 @@ def admission_notice_send(
 def message_acknowledge(
     *, acting: Acting, stay: InpatientStay, message: Message
 ) -> MessageRecipient:
+    access.require_party(acting, stay)
     recipient = (
         MessageRecipient.objects.select_for_update()
         .filter(message=message, message__stay=stay, unit=acting.unit)
@@ -283,6 +282,7 @@ def message_withdraw(
     *, acting: Acting, stay: InpatientStay, message: Message, reason: str
 ) -> Message:
     """Makulera: the message stays visible, marked withdrawn with the reason."""
+    access.require_party(acting, stay)
     if message.stay_id != stay.pk or message.sender_unit_id != acting.unit.pk:
         raise NotAllowed(_("Bara enheten som skickade meddelandet kan makulera det."))
     if not reason.strip():
@@ -308,6 +308,7 @@ def message_withdraw(
 
 @transaction.atomic
 def general_message_send(*, acting: Acting, stay: InpatientStay, body: str) -> Message:
+    access.PARTY_STEP.check(acting, stay)
     if not body.strip():
         raise DomainError(_("Skriv ett meddelande."))
     return _send(
@@ -322,8 +323,7 @@ def general_message_send(*, acting: Acting, stay: InpatientStay, body: str) -> M
 @transaction.atomic
 def party_add(*, acting: Acting, stay: InpatientStay, unit: Unit) -> CaseParty:
     """Lägg till part: the new unit gets every notice already sent, to acknowledge."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     party = _ensure_party(stay, unit, acting)
     _copy_notices_to(stay, unit)
     _event(stay, CaseEventKind.PARTY_ADDED, acting, unit.name, unit_added=unit.pk)
@@ -342,7 +342,7 @@ def party_forward(
     *, acting: Acting, stay: InpatientStay, to_unit: Unit, reason: str = ""
 ) -> CaseParty:
     """Vidaresänd within the municipality, e.g. needs assessment → home health care."""
-    access.require_open(stay)
+    access.FORWARD.check(acting, stay)
     same_municipality = (
         acting.unit.organisation.kind == OrganisationKind.MUNICIPALITY
         and to_unit.organisation_id == acting.unit.organisation_id
@@ -358,8 +358,7 @@ def party_forward(
 @transaction.atomic
 def party_mark_wrongly_addressed(*, acting: Acting, stay: InpatientStay, reason: str) -> CaseParty:
     """Felsänt: the unit leaves the case and stops seeing it; the ward is told why."""
-    if acting.unit.pk == stay.ward_id:
-        raise NotAllowed(_("Den vårdande avdelningen kan inte markera ärendet som felsänt."))
+    access.WRONGLY_ADDRESSED.check(acting, stay)
     if not reason.strip():
         raise DomainError(_("Ange varför ärendet är felsänt, t.ex. vilken enhet som är rätt."))
     party = CaseParty.objects.get(stay=stay, unit=acting.unit)
@@ -375,6 +374,7 @@ def party_mark_wrongly_addressed(*, acting: Acting, stay: InpatientStay, reason:
 
 @transaction.atomic
 def planning_note_add(*, acting: Acting, stay: InpatientStay, text: str) -> PlanningNote:
+    access.PARTY_STEP.check(acting, stay)
     if not text.strip():
         raise DomainError(_("Skriv en anteckning."))
     note = PlanningNote.objects.create(
@@ -388,7 +388,7 @@ def planning_note_add(*, acting: Acting, stay: InpatientStay, text: str) -> Plan
 def assessment_answer(
     *, acting: Acting, stay: InpatientStay, answers: Mapping[str, Any]
 ) -> PlanningAssessment:
-    access.require_open(stay)
+    access.PARTY_STEP.check(acting, stay)
     agreement = agreement_of(stay.agreement)
     try:
         colour = rules.assess_colour(answers, agreement)
@@ -411,8 +411,7 @@ def colour_override(
     *, acting: Acting, stay: InpatientStay, colour: str, reason: str
 ) -> ColourOverride:
     """The FVK's judgement wins over the computed colour; it is recorded with a reason."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Bara den fasta vårdkontaktens enhet kan ändra färgen."))
+    access.COLOUR_OVERRIDE.check(acting, stay)
     agreement = agreement_of(stay.agreement)
     if colour not in rules.colour_codes(agreement):
         raise DomainError(_("Okänd färg."))
@@ -440,8 +439,7 @@ def estimated_discharge_change(
     *, acting: Acting, stay: InpatientStay, estimated_discharge: datetime, reason: str = ""
 ) -> Message:
     """2:4: every change is announced to all parties; the messages are the history."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if estimated_discharge < stay.admitted_at:
         raise DomainError(_("Beräknad utskrivning kan inte vara före inskrivningen."))
     previous = stay.estimated_discharge
@@ -479,9 +477,7 @@ def care_contact_appoint(
     email: str = "",
 ) -> CareContact:
     """2:5: the head of the outpatient unit names the FVK; an existing FVK may continue."""
-    if not access.can_appoint_care_contact(acting):
-        raise NotAllowed(_("Fast vårdkontakt utses av verksamhetschefen på öppenvårdsenheten."))
-    access.require_open(stay)
+    access.CARE_CONTACT.check(acting, stay)
     if existing is not None:
         if existing.person_id != stay.person_id or existing.ended_on is not None:
             raise DomainError(_("Den fasta vårdkontakten finns inte för den här personen."))
@@ -517,8 +513,7 @@ def ready_notice_send(
     *, acting: Acting, stay: InpatientStay, physician: str, body: str = ""
 ) -> Message:
     """3:1: underrättelse om utskrivningsklar. Its send time (to the minute) starts the clocks."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.READY_NOTICE.check(acting, stay)
     requirements = requirements_of(stay)
     if not _has_admission_notice(stay) and requirements.ready_notice != rules.StepRule.REQUIRED:
         raise DomainError(
@@ -527,8 +522,6 @@ def ready_notice_send(
                 "om utskrivningsklar behövs."
             )
         )
-    if stay.ready_notice_sent_at is not None:
-        raise DomainError(_("Patienten är redan anmäld som utskrivningsklar."))
     if not physician.strip():
         raise DomainError(_("Ange vilken läkare som har bedömt patienten utskrivningsklar."))
     message = _send(
@@ -555,9 +548,7 @@ def unavailability_record(
     *, acting: Acting, stay: InpatientStay, starts_on: date, reason: str
 ) -> OutpatientUnavailability:
     """5:5: a period when regional outpatient insatser are missing or unclear."""
-    access.require_open(stay)
-    if not (access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS):
-        raise NotAllowed(_("Perioden registreras av avdelningen eller regionens öppna vård."))
+    access.UNAVAILABILITY.check(acting, stay)
     if not reason.strip():
         raise DomainError(_("Ange orsaken."))
     if stay.unavailability_periods.filter(ends_on__isnull=True).exists():
@@ -579,6 +570,8 @@ def unavailability_record(
 def unavailability_end(
     *, acting: Acting, stay: InpatientStay, period: OutpatientUnavailability, ends_on: date
 ) -> OutpatientUnavailability:
+    """The 5:5 period ends; the same units as record it, while the case is open."""
+    access.UNAVAILABILITY.check(acting, stay)
     if period.stay_id != stay.pk or period.ends_on is not None:
         raise DomainError(_("Perioden är redan avslutad."))
     if ends_on < period.starts_on:
@@ -603,11 +596,10 @@ def sip_invitation_send(
     invitees: Iterable[Unit],
     body: str = "",
 ) -> Message:
-    """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Kallelsen skickas av den fasta vårdkontakten."))
-    # The SIP meeting is often held after discharge (4:1), so the kallelse may follow it.
-    access.require_follow_up(stay)
+    """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice.
+
+    The SIP meeting is often held after discharge (4:1), so the kallelse may follow it."""
+    access.SIP_INVITATION.check(acting, stay)
     requirements = requirements_of(stay)
     if not requirements.sip_required:
         raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
@@ -633,12 +625,11 @@ def sip_invitation_send(
 def checklist_mark(
     *, acting: Acting, stay: InpatientStay, checklist: ChecklistKind, item: str, note: str = ""
 ) -> ChecklistMark:
-    access.require_ward(acting, stay)
+    # Information still owed at discharge must be sendable, and recorded, after it.
     if checklist == ChecklistKind.INFORMATION_TRANSFER:
-        # Information still owed at discharge must be sendable, and recorded, after it.
-        access.require_follow_up(stay)
+        access.WARD_FOLLOW_UP.check(acting, stay)
     else:
-        access.require_open(stay)
+        access.WARD_STEP.check(acting, stay)
     if item not in checklist_items(stay, checklist):
         raise DomainError(_("Okänd punkt i checklistan."))
     mark, created = ChecklistMark.objects.get_or_create(
@@ -666,15 +657,7 @@ def written_plan_given_record(
     *, acting: Acting, stay: InpatientStay, given_at: datetime
 ) -> InpatientStay:
     """The FVK records when the person got the written plan from the SIP meeting (4:3)."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Den fasta vårdkontakten registrerar att planen är lämnad."))
-    access.require_follow_up(stay)
-    if not stay.messages.filter(
-        kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True
-    ).exists():
-        raise DomainError(_("Det finns ingen kallelse till SIP-möte i ärendet."))
-    if stay.written_plan_given_at is not None:
-        raise DomainError(_("Det är redan registrerat att planen är lämnad."))
+    access.WRITTEN_PLAN.check(acting, stay)
     if given_at > timezone.now():
         raise DomainError(_("Tidpunkten kan inte ligga i framtiden."))
     stay.written_plan_given_at = given_at
@@ -686,8 +669,7 @@ def written_plan_given_record(
 @transaction.atomic
 def care_summary_write(*, acting: Acting, stay: InpatientStay, text: str) -> InpatientStay:
     """The plain-language summary for the patient's discharge letter; each version is an event."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     stay.care_summary = text.strip()
     _bump(stay, "care_summary")
     _event(stay, CaseEventKind.CARE_SUMMARY_WRITTEN, acting, text=stay.care_summary)
@@ -699,8 +681,7 @@ def discharge_notice_send(
     *, acting: Acting, stay: InpatientStay, discharged_at: datetime, body: str = ""
 ) -> Message:
     """Utskrivningsmeddelande the same day the patient leaves; closes the case."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if discharged_at < stay.admitted_at or discharged_at > timezone.now():
         raise DomainError(_("Utskrivningstiden måste ligga mellan inskrivningen och nu."))
     message = _send(
@@ -723,8 +704,7 @@ def stay_interrupt(
     *, acting: Acting, stay: InpatientStay, kind: InterruptionKind, reason: str = ""
 ) -> InpatientStay:
     """Avbrott: the process ends (death, transfer, cancelled, declined); parties are told."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     recipients = _party_recipients(stay, acting)
     if recipients:
         _send(

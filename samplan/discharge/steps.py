@@ -20,7 +20,7 @@ from samplan.core.acting import Acting
 from samplan.directory.models import Unit, UnitKind
 from samplan.discharge import access, rules, services
 from samplan.discharge import forms as f
-from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus
+from samplan.discharge.models import InpatientStay, PartyStatus
 from samplan.people.models import CareContact, CareContactRole
 
 
@@ -122,56 +122,6 @@ def _add_party_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.For
     return f.UnitChoiceForm(data, units=care_units().exclude(pk__in=_party_units(stay)))
 
 
-def _is_party(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open
-
-
-def _ward(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.is_ward(acting, stay)
-
-
-def _ward_not_ready(acting: Acting, stay: InpatientStay) -> bool:
-    """Until the underrättelse is sent; after that the service refuses a second one (withdrawing
-    it makes the step available again)."""
-    return _ward(acting, stay) and stay.ready_notice_sent_at is None
-
-
-def _not_ward(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and acting.unit.pk != stay.ward_id
-
-
-def _fvk(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.is_care_contact_unit(acting, stay)
-
-
-def _fvk_follow_up(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.takes_follow_up and access.is_care_contact_unit(acting, stay)
-
-
-def _fvk_plan_to_give(acting: Acting, stay: InpatientStay) -> bool:
-    return (
-        _fvk_follow_up(acting, stay)
-        and stay.written_plan_given_at is None
-        and any(
-            m.kind == MessageKind.SIP_INVITATION and not m.is_withdrawn for m in stay.messages.all()
-        )
-    )
-
-
-def _head_of_outpatient(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.can_appoint_care_contact(acting)
-
-
-def _municipal(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and acting.unit.kind in access.MUNICIPAL_KINDS
-
-
-def _unavailability(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and (
-        access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS
-    )
-
-
 STEPS: dict[str, Step] = {
     step.slug: step
     for step in [
@@ -181,7 +131,7 @@ STEPS: dict[str, Step] = {
             _("Ankomstsamtalet är dokumenterat."),
             _plain(f.ArrivalConversationForm),
             lambda a, s, d: services.arrival_conversation_record(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Spara ankomstsamtalet"),
         ),
         Step(
@@ -190,7 +140,7 @@ STEPS: dict[str, Step] = {
             _("Inskrivningsmeddelandet är skickat."),
             _admission_notice_form,
             lambda a, s, d: services.admission_notice_send(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka inskrivningsmeddelandet"),
         ),
         Step(
@@ -199,7 +149,7 @@ STEPS: dict[str, Step] = {
             _("Planeringsunderlaget är besvarat."),
             _assessment_form,
             lambda a, s, d: services.assessment_answer(acting=a, stay=s, answers=d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Spara svaren"),
         ),
         Step(
@@ -208,7 +158,7 @@ STEPS: dict[str, Step] = {
             _("Din bedömning av färgen är sparad."),
             _colour_form,
             lambda a, s, d: services.colour_override(acting=a, stay=s, **d),
-            _fvk,
+            access.COLOUR_OVERRIDE.allows,
             submit=_("Spara färgen"),
         ),
         Step(
@@ -217,7 +167,7 @@ STEPS: dict[str, Step] = {
             _("Anteckningen är sparad."),
             _plain(f.NoteForm),
             lambda a, s, d: services.planning_note_add(acting=a, stay=s, **d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Spara anteckningen"),
         ),
         Step(
@@ -226,7 +176,7 @@ STEPS: dict[str, Step] = {
             _("Meddelandet är skickat."),
             _plain(f.MessageForm),
             lambda a, s, d: services.general_message_send(acting=a, stay=s, **d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Skicka meddelandet"),
         ),
         Step(
@@ -235,7 +185,7 @@ STEPS: dict[str, Step] = {
             _("Den nya tidpunkten är skickad till alla berörda enheter."),
             _plain(f.EstimatedDischargeForm),
             lambda a, s, d: services.estimated_discharge_change(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka den nya tidpunkten"),
         ),
         Step(
@@ -244,7 +194,7 @@ STEPS: dict[str, Step] = {
             _("Fast vårdkontakt är utsedd."),
             _care_contact_form,
             lambda a, s, d: services.care_contact_appoint(acting=a, stay=s, **d),
-            _head_of_outpatient,
+            access.CARE_CONTACT.allows,
             submit=_("Utse fast vårdkontakt"),
         ),
         Step(
@@ -253,7 +203,7 @@ STEPS: dict[str, Step] = {
             _("Underrättelsen om utskrivningsklar är skickad."),
             _plain(f.ReadyNoticeForm),
             lambda a, s, d: services.ready_notice_send(acting=a, stay=s, **d),
-            _ward_not_ready,
+            access.READY_NOTICE.allows,
             submit=_("Skicka underrättelsen"),
         ),
         Step(
@@ -262,7 +212,7 @@ STEPS: dict[str, Step] = {
             _("Perioden är registrerad."),
             _plain(f.UnavailabilityForm),
             lambda a, s, d: services.unavailability_record(acting=a, stay=s, **d),
-            _unavailability,
+            access.UNAVAILABILITY.allows,
             submit=_("Registrera perioden"),
         ),
         Step(
@@ -271,7 +221,7 @@ STEPS: dict[str, Step] = {
             _("Kallelsen är skickad."),
             _sip_form,
             lambda a, s, d: services.sip_invitation_send(acting=a, stay=s, **d),
-            _fvk_follow_up,
+            access.SIP_INVITATION.allows,
             submit=_("Skicka kallelsen"),
         ),
         Step(
@@ -280,7 +230,7 @@ STEPS: dict[str, Step] = {
             _("Det är registrerat att planen är lämnad."),
             _plain(f.WrittenPlanGivenForm),
             lambda a, s, d: services.written_plan_given_record(acting=a, stay=s, **d),
-            _fvk_plan_to_give,
+            access.WRITTEN_PLAN.allows,
             submit=_("Registrera"),
         ),
         Step(
@@ -289,7 +239,7 @@ STEPS: dict[str, Step] = {
             _("Sammanfattningen är sparad."),
             _plain(f.CareSummaryForm),
             lambda a, s, d: services.care_summary_write(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Spara sammanfattningen"),
         ),
         Step(
@@ -298,7 +248,7 @@ STEPS: dict[str, Step] = {
             _("Utskrivningsmeddelandet är skickat och ärendet avslutat."),
             _plain(f.DischargeForm),
             lambda a, s, d: services.discharge_notice_send(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka utskrivningsmeddelandet"),
         ),
         Step(
@@ -307,7 +257,7 @@ STEPS: dict[str, Step] = {
             _("Processen är avbruten."),
             _plain(f.InterruptForm),
             lambda a, s, d: services.stay_interrupt(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Avbryt processen"),
         ),
         Step(
@@ -316,7 +266,7 @@ STEPS: dict[str, Step] = {
             _("Enheten är tillagd i ärendet."),
             _add_party_form,
             lambda a, s, d: services.party_add(acting=a, stay=s, unit=d["unit"]),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Lägg till enheten"),
         ),
         Step(
@@ -327,7 +277,7 @@ STEPS: dict[str, Step] = {
             lambda a, s, d: services.party_forward(
                 acting=a, stay=s, to_unit=d["unit"], reason=d["reason"]
             ),
-            _municipal,
+            access.FORWARD.allows,
             submit=_("Vidaresänd ärendet"),
         ),
         Step(
@@ -336,7 +286,7 @@ STEPS: dict[str, Step] = {
             _("Ärendet är markerat som felsänt. Din enhet ser det inte längre."),
             _plain(f.ReasonForm),
             lambda a, s, d: services.party_mark_wrongly_addressed(acting=a, stay=s, **d),
-            _not_ward,
+            access.WRONGLY_ADDRESSED.allows,
             submit=_("Markera som felsänt"),
         ),
     ]

@@ -153,6 +153,9 @@ def unavailability_end(request: StaffRequest, public_id: str, period_id: int) ->
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
     period = get_object_or_404(OutpatientUnavailability, pk=period_id, stay=stay)
+    if not access.UNAVAILABILITY.allows(acting, stay):
+        messages.error(request, _("Din enhet kan inte göra det här steget i ärendet."))
+        return redirect("discharge:case", public_id=stay.public_id)
     form = UnavailabilityEndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from samplan.core.acting import DomainError, NotAllowed
 from samplan.discharge import selectors, services
+from samplan.discharge.access import CaseClosed
 from samplan.discharge.models import CaseEventKind, ChecklistKind, InterruptionKind
 from samplan.testing.county import (
     County,
@@ -116,7 +117,7 @@ def test_information_transfer_can_be_recorded_after_discharge_but_not_home_readi
     assert not any(
         t.startswith("Informationsöverföring") for t in tasks(county, county.ward_nurse, stay)
     )
-    with pytest.raises(NotAllowed, match="avslutat"):
+    with pytest.raises(CaseClosed, match="avslutat"):
         services.checklist_mark(
             acting=ward, stay=stay, checklist=ChecklistKind.HOME_READY, item="utskrivningsklar"
         )
@@ -136,9 +137,9 @@ def test_an_interrupted_case_takes_no_follow_up(county) -> None:
         reason="",
     )
     stay.refresh_from_db()
-    with pytest.raises(NotAllowed, match="avbruten"):
+    with pytest.raises(CaseClosed, match="avbruten"):
         invite(county, stay)
-    with pytest.raises(NotAllowed, match="avbruten"):
+    with pytest.raises(CaseClosed, match="avbruten"):
         services.checklist_mark(
             acting=county.acting(county.ward_nurse),
             stay=stay,

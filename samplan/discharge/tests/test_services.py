@@ -8,6 +8,7 @@ from django.utils import timezone
 from samplan.audit.models import AccessLogEntry
 from samplan.core.acting import DomainError, NotAllowed
 from samplan.discharge import services
+from samplan.discharge.access import CaseClosed
 from samplan.discharge.models import (
     CaseEventKind,
     CaseParty,
@@ -340,7 +341,7 @@ def test_discharge_notice_closes_the_case(county) -> None:
     )
     stay.refresh_from_db()
     assert stay.status == StayStatus.DISCHARGED
-    with pytest.raises(NotAllowed, match="avslutat"):
+    with pytest.raises(CaseClosed, match="avslutat"):
         services.estimated_discharge_change(
             acting=county.acting(county.ward_nurse), stay=stay, estimated_discharge=timezone.now()
         )
