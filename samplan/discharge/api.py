@@ -231,6 +231,8 @@ class ArrivalConversationIn(Schema):
     needs_special_housing: bool = False
     patient_wishes: str = ""
     brochure_given: bool = False
+    admission_notice_needed: bool = False
+    """Category B: the physician judges that an inskrivningsmeddelande is needed."""
     needs_judged_at: datetime | None = None
 
 

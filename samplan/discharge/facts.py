@@ -77,6 +77,9 @@ def facts_of(stay: InpatientStay) -> rules.CaseFacts:
         ward_unit_id=stay.ward_id,
         needs=None if conversation is None else needs_of(conversation),
         needs_judged_at=stay.needs_judged_at,
+        physician_wants_admission_notice=(
+            conversation is not None and conversation.admission_notice_needed
+        ),
         notices=tuple(_notice(m, wrongly_addressed) for m in messages),
         assessed_by=frozenset(a.unit_id for a in stay.assessments.all()),
         colours=colour_facts_of(stay),

@@ -61,6 +61,7 @@ class ArrivalConversationForm(SamplanModelForm):
                 "needs_special_housing",
             ),
         ),
+        (_("Läkarens bedömning"), ("admission_notice_needed", "needs_judged_at")),
     )
 
     class Meta:
@@ -79,7 +80,15 @@ class ArrivalConversationForm(SamplanModelForm):
             "needs_special_housing",
             "patient_wishes",
             "brochure_given",
+            "admission_notice_needed",
         ]
+        help_texts = {
+            "admission_notice_needed": _(
+                "Gäller kategori B, när patienten bara behöver regionens öppna vård: "
+                "inskrivningsmeddelande skickas om läkaren bedömer att det behövs, och ska "
+                "då skickas inom fristen. Övriga kategorier får alltid ett meddelande."
+            )
+        }
         widgets = {"patient_wishes": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -133,6 +133,11 @@ class ArrivalConversation(models.Model):
         _("socialtjänst inkl. kommunal hälso- och sjukvård (t.ex. särskilt boende)"),
         default=False,
     )
+    # Category B (only regional outpatient care): the inskrivningsmeddelande is sent if the
+    # physician judges it needed (SPEC §3.1); then it is due like any other.
+    admission_notice_needed = models.BooleanField(
+        _("läkaren bedömer att inskrivningsmeddelande behövs"), default=False
+    )
     patient_wishes = models.TextField(_("patientens egna önskemål"), blank=True)
     brochure_given = models.BooleanField(_("informationsbroschyr lämnad"), default=False)
     recorded_by = models.ForeignKey(

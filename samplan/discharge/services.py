@@ -134,20 +134,48 @@ def arrival_conversation_record(
 ) -> ArrivalConversation:
     """Document the ankomstsamtal; the planning category is derived (again) from its needs."""
     access.WARD_STEP.check(acting, stay)
+    earlier = latest_conversation(stay)
     conversation = ArrivalConversation.objects.create(
         stay=stay, recorded_by=acting.user, recorded_at=timezone.now(), **fields
     )
     category = rules.derive_planning_category(needs_of(conversation)).value
     changed = ["planning_category"] if category != stay.planning_category else []
-    if needs_judged_at is not None and needs_judged_at != stay.needs_judged_at:
+    judged = needs_judged_at is not None and needs_judged_at != stay.needs_judged_at
+    if judged:
+        assert needs_judged_at is not None
         if needs_judged_at < stay.admitted_at:
             raise DomainError(_("Bedömningen kan inte ligga före inskrivningen."))
+        if needs_judged_at > timezone.now():
+            raise DomainError(_("Bedömningen kan inte ligga i framtiden."))
         stay.needs_judged_at = needs_judged_at
         changed.append("needs_judged_at")
+    notice_judged = conversation.admission_notice_needed and not (
+        earlier is not None and earlier.admission_notice_needed
+    )
     previous = stay.planning_category
     stay.planning_category = category
     _bump(stay, *changed)
     _event(stay, CaseEventKind.ARRIVAL_CONVERSATION, acting, obj=conversation)
+    if judged or notice_judged:
+        # 2:3: the physician's judgement of the need; the notice's 24 hours may run from it.
+        at = stay.needs_judged_at if judged else conversation.recorded_at
+        assert at is not None
+        summary = (
+            _("Bedömt %(at)s") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
+            if judged
+            else ""
+        )
+        if conversation.admission_notice_needed:
+            summary = ". ".join(s for s in (summary, _("Inskrivningsmeddelande behövs")) if s)
+        _event(
+            stay,
+            CaseEventKind.NEEDS_JUDGED,
+            acting,
+            summary,
+            at=at,
+            judged_at=at.isoformat(),
+            admission_notice_needed=conversation.admission_notice_needed,
+        )
     if previous != category:
         _event(
             stay,

@@ -347,3 +347,23 @@ def test_only_the_ward_and_outpatient_care_end_a_5_5_period(county: County) -> N
     Api(county.primary_care_nurse).post(path, {"ends_on": today})
     period.refresh_from_db()
     assert str(period.ends_on) == today
+
+
+def test_category_b_gets_its_notice_obligation_when_the_physician_judges_so(
+    county: County,
+) -> None:
+    ward = Api(county.physician)
+    stay = admit(county)
+    conversation = {
+        "held_at": iso(stay.admitted_at),
+        "participants": "Patienten",
+        "needs_regional_outpatient": True,
+    }
+    case = ward.post(f"/{stay.public_id}/arrival-conversation", conversation)
+    assert case["planning_category"] == "B"
+    assert "Skicka inskrivningsmeddelande" not in ward.my_tasks(str(stay.public_id))
+    ward.post(
+        f"/{stay.public_id}/arrival-conversation",
+        {**conversation, "admission_notice_needed": True},
+    )
+    assert "Skicka inskrivningsmeddelande" in ward.my_tasks(str(stay.public_id))

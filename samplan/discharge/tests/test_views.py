@@ -275,3 +275,22 @@ def test_worklist_and_case_page_have_constant_query_counts(county: County) -> No
     for n in range(5):
         step(ward, first, "meddelande", {"body": f"Meddelande {n}"})
     assert _case_queries(municipality, first) == few_case
+
+
+def test_the_physicians_judgement_in_the_ankomstsamtal_gives_category_b_its_notice(
+    county: County,
+) -> None:
+    ward = client_for(county.physician)
+    stay = admit(county)
+    data = {
+        "held_at": local(stay.admitted_at),
+        "participants": "Patienten",
+        "needs_regional_outpatient": "on",
+    }
+    step(ward, stay, "ankomstsamtal", data)
+    assert "Skicka inskrivningsmeddelande" not in worklist_text(ward)
+    assert "Inte bedömt att inskrivningsmeddelande behövs." in case_text(ward, stay)
+    step(ward, stay, "ankomstsamtal", {**data, "admission_notice_needed": "on"})
+    assert "Skicka inskrivningsmeddelande" in worklist_text(ward)
+    assert "Inskrivningsmeddelande behövs." in case_text(ward, stay)
+    assert stay.events.filter(kind=CaseEventKind.NEEDS_JUDGED).count() == 1
