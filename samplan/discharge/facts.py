@@ -76,6 +76,10 @@ def facts_of(stay: InpatientStay) -> rules.CaseFacts:
         admitted_at=stay.admitted_at,
         ward_unit_id=stay.ward_id,
         needs=None if conversation is None else needs_of(conversation),
+        needs_history=tuple(
+            (c.recorded_at, needs_of(c))
+            for c in sorted(stay.arrival_conversations.all(), key=lambda c: (c.recorded_at, c.pk))
+        ),
         needs_judged_at=stay.needs_judged_at,
         physician_wants_admission_notice=(
             conversation is not None and conversation.admission_notice_needed

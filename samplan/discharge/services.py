@@ -181,7 +181,11 @@ def arrival_conversation_record(
             stay,
             CaseEventKind.CATEGORY_CHANGED,
             acting,
-            _("Planeringskategori %(new)s") % {"new": category},
+            (
+                _("Planeringskategori %(old)s → %(new)s") % {"old": previous, "new": category}
+                if previous
+                else _("Planeringskategori %(new)s") % {"new": category}
+            ),
             previous=previous,
             category=category,
         )

@@ -20,7 +20,7 @@ from samplan.core.acting import Acting
 from samplan.directory.models import Unit, UnitKind
 from samplan.discharge import access, rules, services
 from samplan.discharge import forms as f
-from samplan.discharge.models import InpatientStay, PartyStatus
+from samplan.discharge.models import InpatientStay, MessageKind, MessageRecipient, PartyStatus
 from samplan.people.models import CareContact, CareContactRole
 
 
@@ -60,13 +60,21 @@ def care_units() -> QuerySet[Unit]:
 
 def proposed_recipients(stay: InpatientStay) -> QuerySet[Unit]:
     """Units the inskrivningsmeddelande should go to: by category, the person's municipality
-    and listed vårdcentral (SPEC §3.1). The ward can change the selection."""
+    and listed vårdcentral (SPEC §3.1), leaving out units an earlier notice already reached (after
+    a change of category only the newly needed ones are proposed). The ward can change it."""
     kinds = services.requirements_of(stay).notified_unit_kinds
     municipal = [k for k in kinds if k in access.MUNICIPAL_KINDS]
     query = Q(kind__in=municipal, organisation__municipality_code=stay.person.municipality_code)
     if UnitKind.PRIMARY_CARE in kinds and stay.person.listed_unit_id:
         query |= Q(pk=stay.person.listed_unit_id)
-    return Unit.objects.active().filter(query).select_related("organisation")
+    reached = MessageRecipient.objects.filter(
+        message__stay=stay,
+        message__kind=MessageKind.ADMISSION_NOTICE,
+        message__withdrawn_at__isnull=True,
+    ).values("unit")
+    return (
+        Unit.objects.active().filter(query).exclude(pk__in=reached).select_related("organisation")
+    )
 
 
 def _admission_notice_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:

@@ -70,6 +70,9 @@ class CaseFacts:
     admitted_at: datetime
     ward_unit_id: UnitId | None = None
     needs: Needs | None = None
+    needs_history: tuple[tuple[datetime, Needs], ...] = ()
+    """Every documented ankomstsamtal, oldest first: when it was recorded and the needs it gave.
+    The category a notice was sent under, and when a later one began, are read from it."""
     needs_judged_at: datetime | None = None
     """When the physician judged the need for insatser, if later than admission (2:3)."""
     physician_wants_admission_notice: bool = False
@@ -95,6 +98,14 @@ class CaseFacts:
     @property
     def category(self) -> PlanningCategory | None:
         return None if self.needs is None else derive_planning_category(self.needs)
+
+    def category_at(self, moment: datetime) -> PlanningCategory | None:
+        """The category in force at ``moment``: that of the last ankomstsamtal recorded by then
+        (``needs`` when there is no history)."""
+        if not self.needs_history:
+            return self.category
+        earlier = [needs for at, needs in self.needs_history if instant(at) <= instant(moment)]
+        return derive_planning_category(earlier[-1]) if earlier else None
 
     def first_sent(self, kind: NoticeKind) -> Notice | None:
         sent = [n for n in self.notices if n.kind is kind and not n.withdrawn]

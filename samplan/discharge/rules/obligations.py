@@ -7,8 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from samplan.agreements.schema import AgreementVersion, UnitKind, to_local
-from samplan.discharge.rules.category import CategoryRequirements, StepRule, category_requirements
+from samplan.agreements.schema import AgreementVersion, PlanningCategory, UnitKind, to_local
+from samplan.discharge.rules.category import (
+    NOTIFIED_GROUP_LABELS,
+    CategoryRequirements,
+    StepRule,
+    category_requirements,
+    derive_planning_category,
+    notified_group,
+)
 from samplan.discharge.rules.clock import instant
 from samplan.discharge.rules.deadlines import (
     acknowledgement_due,
@@ -169,6 +176,9 @@ def _before_discharge(
             admission_notice_due(facts.admitted_at, facts.needs_judged_at, agreement),
         )
 
+    if admission_notice is not None:
+        yield from _newly_required(facts, requirements, agreement, admission_notice.sent_at)
+
     notified: dict[UnitId, tuple[UnitKind, datetime]] = {}
     for notice in sorted(facts.notices, key=lambda n: instant(n.sent_at)):
         if notice.kind is NoticeKind.ADMISSION_NOTICE and not notice.withdrawn:
@@ -219,6 +229,46 @@ def _before_discharge(
             ObligationKind.ESTIMATED_DISCHARGE_PASSED,
             "Beräknad utskrivning har passerat – meddela ny tidpunkt (2 kap. 4 §)",
             estimated,
+        )
+
+
+def _groups(category: PlanningCategory | None, agreement: AgreementVersion) -> set[str]:
+    if category is None:
+        return set()
+    kinds = category_requirements(category, agreement).notified_unit_kinds
+    return {notified_group(kind) for kind in kinds}
+
+
+def _newly_required(
+    facts: CaseFacts,
+    requirements: CategoryRequirements,
+    agreement: AgreementVersion,
+    first_notice_at: datetime,
+) -> Iterator[Obligation]:
+    """The category changed after the inskrivningsmeddelande (say C → E): the parts of the care
+    chain the new category adds, and no notice has reached yet, must be told. Due like the
+    first notice, counted from the ankomstsamtal that made them needed."""
+    notified = {
+        notified_group(recipient.unit_kind)
+        for notice in facts.notices
+        if notice.kind is NoticeKind.ADMISSION_NOTICE and not notice.withdrawn
+        for recipient in notice.recipients
+    }
+    before = _groups(facts.category_at(first_notice_at), agreement)
+    missing = _groups(requirements.category, agreement) - before - notified
+    for group in sorted(missing):
+        # The earliest ankomstsamtal from which the group has been needed without a break.
+        since: datetime | None = None
+        for at, needs in reversed(facts.needs_history):
+            if group not in _groups(derive_planning_category(needs), agreement):
+                break
+            since = at
+        yield _ward(
+            facts,
+            ObligationKind.SEND_ADMISSION_NOTICE,
+            f"Skicka inskrivningsmeddelande till {NOTIFIED_GROUP_LABELS[group]}",
+            admission_notice_due(since or first_notice_at, None, agreement),
+            group,
         )
 
 

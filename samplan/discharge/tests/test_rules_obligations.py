@@ -692,3 +692,85 @@ def test_a_case_keeps_being_judged_by_its_stored_version() -> None:
         with_notice = replace(facts, notices=(notice(NoticeKind.ADMISSION_NOTICE, sent),))
         found = open_obligations(with_notice, agreement, now)
         assert {o.due for o in found if o.kind is K.ACKNOWLEDGE_NOTICE} == {ack_due}
+
+
+# --- The category changes after the inskrivningsmeddelande ----------------------------------
+
+C = Needs(social_services=True)
+C_ADMITTED = at(2025, 3, 10, 8, 0)
+C_CONVERSATION = at(2025, 3, 10, 9, 0)
+C_NOTICE = at(2025, 3, 10, 10, 0)
+BECAME_E = at(2025, 3, 12, 15, 20)
+TO_NEW_KINDS = "Skicka inskrivningsmeddelande till "
+
+
+def c_then(*later: tuple[datetime, Needs]) -> CaseFacts:
+    """A category C case told the social services, then ankomstsamtal documented again."""
+    history = ((C_CONVERSATION, C), *later)
+    return CaseFacts(
+        agreement_version_id=GAVLEBORG.version_id,
+        admitted_at=C_ADMITTED,
+        ward_unit_id=WARD,
+        needs=history[-1][1],
+        needs_history=history,
+        notices=(
+            notice(NoticeKind.ADMISSION_NOTICE, C_NOTICE, C_NOTICE, units=((SOC, SOC_KIND),)),
+        ),
+    )
+
+
+def to_new_kinds(facts: CaseFacts, agreement: AgreementVersion = GAVLEBORG) -> set[Row]:
+    found = open_obligations(under(facts, agreement), agreement, at(2025, 3, 12, 16, 0))
+    return {
+        (o.kind, o.responsible_kind, o.unit_id, o.subject, o.due)
+        for o in found
+        if o.label.startswith(TO_NEW_KINDS)
+    }
+
+
+def test_a_category_raised_after_the_notice_has_the_new_units_told_within_24_hours() -> None:
+    due = at(2025, 3, 13, 15, 20)  # 24 hours from the ankomstsamtal that made it E
+    facts = c_then((BECAME_E, E))
+    assert to_new_kinds(facts) == {
+        (K.SEND_ADMISSION_NOTICE, WARD_KIND, WARD, "municipal_health_care", due),
+        (K.SEND_ADMISSION_NOTICE, WARD_KIND, WARD, "regional_outpatient", due),
+    }
+    labels = {o.label for o in open_obligations(facts, GAVLEBORG, BECAME_E)}
+    assert {
+        "Skicka inskrivningsmeddelande till kommunal hälso- och sjukvård",
+        "Skicka inskrivningsmeddelande till regionens öppna vård",
+    } <= labels
+    assert "Skicka inskrivningsmeddelande" not in labels  # the first notice was sent
+
+    # A second notice reaches the home health care; a vårdcentral added later gets the first.
+    second = notice(NoticeKind.ADMISSION_NOTICE, at(2025, 3, 12, 16, 0), units=((HSV, HSV_KIND),))
+    told = replace(facts, notices=(*facts.notices, second))
+    assert {row[3] for row in to_new_kinds(told)} == {"regional_outpatient"}
+    first = replace(
+        facts.notices[0], recipients=(*facts.notices[0].recipients, Recipient(VC, VC_KIND))
+    )
+    assert to_new_kinds(replace(told, notices=(first, second))) == set()
+    # A withdrawn notice reached no one.
+    withdrawn = replace(second, withdrawn=True)
+    assert len(to_new_kinds(replace(facts, notices=(*facts.notices, withdrawn)))) == 2
+
+
+def test_the_deadline_runs_from_when_the_new_kind_became_needed_without_a_break() -> None:
+    # C → E → C+D: C+D needs the same units as E, so they have been needed since E.
+    c_d = Needs(social_services=True, municipal_health_care=True)
+    facts = c_then((BECAME_E, E), (at(2025, 3, 12, 15, 50), c_d))
+    assert {row[4] for row in to_new_kinds(facts)} == {at(2025, 3, 13, 15, 20)}
+    # C → E → C → E: only the last stretch counts.
+    back = at(2025, 3, 12, 15, 40)
+    again = at(2025, 3, 12, 15, 55)
+    facts = c_then((BECAME_E, E), (back, C), (again, E))
+    assert {row[4] for row in to_new_kinds(facts)} == {at(2025, 3, 13, 15, 55)}
+    # Back to C: nothing new is needed.
+    assert to_new_kinds(c_then((BECAME_E, E), (back, C))) == set()
+
+
+def test_what_the_agreement_required_before_the_change_is_not_new() -> None:
+    # Storstadslän tells the vårdcentral about category C too: for C → E only home health care
+    # is new (a C notice that missed the vårdcentral is the first notice's own shortfall).
+    facts = c_then((BECAME_E, E))
+    assert {row[3] for row in to_new_kinds(facts, STORSTAD)} == {"municipal_health_care"}

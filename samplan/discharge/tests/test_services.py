@@ -511,3 +511,62 @@ def test_the_physicians_judgement_cannot_precede_admission_or_lie_ahead(county) 
                 needs_judged_at=moment,
                 **B_NEEDS,
             )
+
+
+# --- The category changes after the inskrivningsmeddelande (C → E) ---------------------------
+
+
+def test_a_category_raised_after_the_notice_has_the_newly_needed_units_told(
+    county, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from samplan.discharge.steps import proposed_recipients
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county, admitted_at=datetime(2026, 10, 5, 8, 0, tzinfo=stockholm))
+    record_conversation(county, stay, needs_social_services=True)
+    services.admission_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        recipients=list(proposed_recipients(stay)),
+        estimated_discharge=stay.admitted_at + timedelta(days=3),
+    )
+    assert set(stay.parties.values_list("unit", flat=True)) == {
+        county.ward.pk,
+        county.social_services.pk,
+    }
+
+    changed = datetime(2026, 10, 7, 13, 15, tzinfo=stockholm)
+    time_machine.move_to(changed, tick=False)
+    record_conversation(county, stay)  # särskilt boende: category E
+    stay.refresh_from_db()
+    due = datetime(2026, 10, 8, 13, 15, tzinfo=stockholm)
+    to = "Skicka inskrivningsmeddelande till "
+    assert {k: v for k, v in ward_tasks(county, stay).items() if k.startswith(to)} == {
+        to + "kommunal hälso- och sjukvård": due,
+        to + "regionens öppna vård": due,
+    }
+    # Only the newly needed units are proposed; the social services already have the notice.
+    assert set(proposed_recipients(stay)) == {county.primary_care, county.home_health_care}
+    # Every party reads the change on the timeline.
+    event = stay.events.get(kind=CaseEventKind.CATEGORY_CHANGED, data__category="E")
+    assert event.summary == "Planeringskategori C → E"
+
+    # Adding the home health care as a party gives it the notice; a new notice reaches the rest.
+    services.party_add(
+        acting=county.acting(county.ward_nurse), stay=stay, unit=county.home_health_care
+    )
+    assert [k for k in ward_tasks(county, stay) if k.startswith(to)] == [
+        to + "regionens öppna vård"
+    ]
+    services.admission_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        recipients=list(proposed_recipients(stay)),
+        estimated_discharge=stay.admitted_at + timedelta(days=3),
+    )
+    assert not [k for k in ward_tasks(county, stay) if k.startswith(to)]
+    assert list(proposed_recipients(stay)) == []
