@@ -195,12 +195,7 @@ def _before_discharge(
             )
 
     if requirements.appoint_fvk and not facts.fvk_appointed:
-        # The head of the outpatient unit that got the notice appoints (2:5); vårdcentral first.
-        outpatient = [
-            (kind, unit_id) for unit_id, (kind, _) in notified.items() if kind in _OUTPATIENT
-        ]
-        outpatient.sort(key=lambda pair: _OUTPATIENT.index(pair[0]))
-        fvk_kind, fvk_unit = outpatient[0] if outpatient else (UnitKind.PRIMARY_CARE, None)
+        fvk_kind, fvk_unit = _outpatient_party(facts)
         yield Obligation(
             ObligationKind.APPOINT_FVK,
             "Utse fast vårdkontakt (före utskrivningen)",
@@ -272,18 +267,42 @@ def _newly_required(
         )
 
 
+def _outpatient_party(facts: CaseFacts) -> tuple[UnitKind, UnitId | None]:
+    """The outpatient unit the inskrivningsmeddelande reached, vårdcentral before specialist
+    clinic: its head appoints the FVK (2:5), and until then the FVK's steps are its own."""
+    reached: dict[UnitId, UnitKind] = {}
+    for notice in sorted(facts.notices, key=lambda n: instant(n.sent_at)):
+        if notice.kind is NoticeKind.ADMISSION_NOTICE and not notice.withdrawn:
+            for recipient in notice.recipients:
+                if recipient.unit_kind in _OUTPATIENT:
+                    reached.setdefault(recipient.unit_id, recipient.unit_kind)
+    if not reached:
+        return UnitKind.PRIMARY_CARE, None
+    unit_id, kind = min(reached.items(), key=lambda pair: _OUTPATIENT.index(pair[1]))
+    return kind, unit_id
+
+
+def _fvk_or_outpatient(facts: CaseFacts) -> tuple[UnitKind, UnitId | None, str]:
+    """Who does what the FVK does: the FVK's unit, or before there is one, the outpatient party
+    (with a reminder to appoint the FVK first)."""
+    if facts.fvk_appointed and facts.fvk_unit_id is not None:
+        return UnitKind.PRIMARY_CARE, facts.fvk_unit_id, ""
+    kind, unit_id = _outpatient_party(facts)
+    return kind, unit_id, " (utse först fast vårdkontakt)"
+
+
 def _around_discharge(
     facts: CaseFacts, requirements: CategoryRequirements, agreement: AgreementVersion
 ) -> Iterator[Obligation]:
     ready_at = facts.ready_notice_sent_at
-    fvk_kind = UnitKind.PRIMARY_CARE
+    fvk_kind, fvk_unit, first = _fvk_or_outpatient(facts)
     if requirements.sip_required and ready_at is not None and facts.sip_invitation_sent_at is None:
         yield Obligation(
             ObligationKind.SEND_SIP_INVITATION,
-            "Skicka kallelse till SIP",
+            "Skicka kallelse till SIP" + first,
             sip_invitation_due(ready_at, agreement),
             fvk_kind,
-            facts.fvk_unit_id,
+            fvk_unit,
         )
     if facts.sip_meeting_at is not None and facts.written_plan_given_at is None:
         yield Obligation(
@@ -291,7 +310,7 @@ def _around_discharge(
             "Ge personen den skriftliga planen från SIP-mötet",
             written_plan_due(facts.sip_meeting_at, agreement),
             fvk_kind,
-            facts.fvk_unit_id,
+            fvk_unit,
         )
 
     if facts.admission_notice_sent_at is None:

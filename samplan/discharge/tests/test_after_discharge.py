@@ -180,3 +180,20 @@ def test_the_fvk_finds_both_steps_on_the_discharged_case_page(county) -> None:
     assert "Registrera att personen fått den skriftliga planen" not in page
     # The letter stays reachable from a closed case.
     assert "Brev till patienten (PDF)" in page
+
+
+def test_a_kallelse_due_before_any_fvk_is_on_the_vardcentrals_work_list(county) -> None:
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    services.ready_notice_send(
+        acting=county.acting(county.ward_nurse), stay=stay, physician="Lars Läkare"
+    )
+    label = "Skicka kallelse till SIP (utse först fast vårdkontakt)"
+    assert label in tasks(county, county.primary_care_head, stay)
+    assert not any(t.startswith(INVITATION) for t in tasks(county, county.needs_assessor, stay))
+    services.care_contact_appoint(
+        acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+    )
+    assert INVITATION in tasks(county, county.primary_care_head, stay)
+    assert label not in tasks(county, county.primary_care_head, stay)

@@ -774,3 +774,38 @@ def test_what_the_agreement_required_before_the_change_is_not_new() -> None:
     # is new (a C notice that missed the vårdcentral is the first notice's own shortfall).
     facts = c_then((BECAME_E, E))
     assert {row[3] for row in to_new_kinds(facts, STORSTAD)} == {"municipal_health_care"}
+
+
+# --- Before an FVK exists, the kallelse is the outpatient party's ---------------------------
+
+
+def test_the_kallelse_without_an_fvk_belongs_to_the_outpatient_unit_that_got_the_notice() -> None:
+    no_fvk = replace(S6_READY, fvk_appointed=False, fvk_unit_id=None)
+    now = at(2025, 3, 14, 14, 0)
+    kallelse = [
+        o for o in open_obligations(no_fvk, GAVLEBORG, now) if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.responsible_kind, o.label) for o in kallelse] == [
+        (VC, VC_KIND, "Skicka kallelse till SIP (utse först fast vårdkontakt)")
+    ]
+    # A specialist clinic only when no vårdcentral got the notice.
+    specialist_only = replace(
+        no_fvk,
+        notices=tuple(
+            replace(n, recipients=(Recipient(SPEC, SPEC_KIND, n.sent_at),))
+            if n.kind is NoticeKind.ADMISSION_NOTICE
+            else n
+            for n in no_fvk.notices
+        ),
+    )
+    kallelse = [
+        o
+        for o in open_obligations(specialist_only, GAVLEBORG, now)
+        if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.responsible_kind) for o in kallelse] == [(SPEC, SPEC_KIND)]
+    # Once appointed, the FVK's unit has it, without the reminder.
+    kallelse = [
+        o for o in open_obligations(S6_READY, GAVLEBORG, now) if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.label) for o in kallelse] == [(VC, "Skicka kallelse till SIP")]
