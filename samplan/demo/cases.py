@@ -50,7 +50,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from samplan.agreements.schema import NO, YES
-from samplan.agreements.services import agreement_of
+from samplan.agreements.services import agreement_in_force
 from samplan.core.acting import Acting
 from samplan.demo.generator import (
     MUNICIPALITIES,
@@ -61,8 +61,10 @@ from samplan.demo.generator import (
 )
 from samplan.directory.models import Membership, Role, Unit, UnitKind
 from samplan.discharge import rules, services
+from samplan.discharge.facts import checklist_agreement, timeline_of
 from samplan.discharge.models import (
     ArrivalConversation,
+    CaseAgreementVersion,
     CaseEvent,
     CaseParty,
     ChecklistKind,
@@ -689,6 +691,8 @@ _STAMPS: tuple[tuple[type[Model], str, str], ...] = (
     (OutpatientUnavailability, "stay", "recorded_at"),
     (ChecklistMark, "stay", "checked_at"),
     (CaseEvent, "stay", "at"),
+    # The agreement version frozen for each event, at the event's moment.
+    (CaseAgreementVersion, "stay", "in_force_at"),
 )
 
 
@@ -701,13 +705,18 @@ def _backdate(stay: InpatientStay, windows: Sequence[Window]) -> None:
     wrote it. Steps run one after another, so a stamp belongs to the last step that started
     before it."""
     starts = [started for started, _when in windows]
+    # Only stamps the clock wrote while the steps ran: a time a step was given (a SIP meeting
+    # ahead, an admission in the past) is already the planned one.
+    finished = timezone.now()
 
     def planned(stamp: datetime) -> datetime:
         return windows[bisect.bisect_right(starts, stamp) - 1][1]
 
     for model, link, name in _STAMPS:
         manager = model._default_manager
-        rows = manager.filter(**{link: stay.pk, f"{name}__gte": starts[0]}).values_list("pk", name)
+        rows = manager.filter(
+            **{link: stay.pk, f"{name}__gte": starts[0], f"{name}__lte": finished}
+        ).values_list("pk", name)
         moved: dict[datetime, list[int]] = {}
         for pk, stamp in rows:
             moved.setdefault(planned(stamp), []).append(pk)
@@ -833,7 +842,7 @@ class _Driver:
                 )
 
     def assess(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
-        agreement = agreement_of(stay.agreement)
+        agreement = agreement_in_force(timezone.now())  # what the answers are judged by
         answers = {}
         for question in rules.planning_questions(agreement):
             given = plan.answers.get(question.id)
@@ -875,7 +884,8 @@ class _Driver:
     def override(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         colour = plan.spec.override
         contact = stay.care_contact
-        if contact is None or colour not in rules.colour_codes(agreement_of(stay.agreement)):
+        codes = rules.colour_codes(agreement_in_force(timezone.now()))
+        if contact is None or colour not in codes:
             return
         services.colour_override(
             acting=self.acting(contact.unit), stay=stay, colour=colour, reason=step.text
@@ -896,7 +906,7 @@ class _Driver:
         )
 
     def transfer(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
-        agreement = agreement_of(stay.agreement)
+        agreement = checklist_agreement(stay, timeline_of(stay))
         for item in agreement.information_transfer:
             if item.due_from == "ready_notice":
                 services.checklist_mark(

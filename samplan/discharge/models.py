@@ -379,3 +379,48 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgreementTrigger(models.TextChoices):
+    """The event a frozen agreement version was judged in force for (message kinds keep their
+    own values)."""
+
+    ADMITTED = "admitted", _("inskrivning")
+    NEEDS_JUDGED = "needs_judged", _("läkarens bedömning")
+    ARRIVAL_CONVERSATION = "arrival_conversation", _("ankomstsamtal")
+    ADMISSION_NOTICE = "admission_notice", _("inskrivningsmeddelande")
+    ESTIMATED_DISCHARGE_CHANGED = "estimated_discharge", _("ändrad beräknad utskrivning")
+    READY_FOR_DISCHARGE = "ready_for_discharge", _("underrättelse om utskrivningsklar")
+    SIP_INVITATION = "sip_invitation", _("kallelse till SIP")
+    SIP_MEETING = "sip_meeting", _("SIP-mötet")
+    DISCHARGE_NOTICE = "discharge_notice", _("utskrivningsmeddelande")
+    GENERAL = "general", _("generellt meddelande")
+    ASSESSMENT = "assessment", _("planeringsunderlag")
+    COLOUR_OVERRIDE = "colour_override", _("färg ändrad av fast vårdkontakt")
+    DISCHARGED = "discharged", _("utskrivning")
+
+
+class CaseAgreementVersion(models.Model):
+    """The agreement version in force at one event of the case, frozen when the event was
+    recorded (by content hash, :class:`~samplan.agreements.models.AgreementVersionRecord`).
+
+    The rules judge each deadline by the version frozen for the event that triggers it, so a
+    version published, or a file edited, later never changes what was already recorded.
+    Append-only; one row per event moment."""
+
+    stay = models.ForeignKey(
+        InpatientStay, on_delete=models.PROTECT, related_name="agreement_versions"
+    )
+    record = models.ForeignKey(
+        "agreements.AgreementVersionRecord", on_delete=models.PROTECT, related_name="+"
+    )
+    in_force_at = models.DateTimeField()
+    trigger = models.CharField(max_length=40, choices=AgreementTrigger.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["in_force_at", "id"]
+        indexes = [models.Index(fields=["stay", "in_force_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} @ {self.in_force_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@ queries whatever the number of cases, messages or events."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,14 +12,24 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from samplan.agreements.services import agreement_of
+from samplan.agreements.schema import AgreementVersion
+from samplan.agreements.timeline import AgreementTimeline
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.directory.models import Unit
 from samplan.discharge import access, rules
-from samplan.discharge.facts import colour_facts_of, facts_of, latest_conversation
+from samplan.discharge.facts import (
+    agreement_links,
+    checklist_agreement,
+    colour_agreement,
+    colour_facts_of,
+    facts_of,
+    latest_conversation,
+    timeline_of,
+)
 from samplan.discharge.models import (
+    AgreementTrigger,
     ArrivalConversation,
     CaseEvent,
     CaseParty,
@@ -60,6 +71,17 @@ class PaymentView:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class JudgedUnder:
+    """One agreement version the case's events were judged by, and which events."""
+
+    version_id: str
+    events: list[str]
+    content_hash: str
+    repeated: bool = False
+    """Another text of the case was frozen under the same version id (the file was edited)."""
+
+
 @dataclass
 class CaseOverview:
     parties: list[CaseParty]
@@ -82,6 +104,7 @@ class CaseOverview:
     insatser_before: list[str] = field(default_factory=list)
     needs_after: list[str] = field(default_factory=list)
     can_end_periods: bool = False
+    judged_under: list[JudgedUnder] = field(default_factory=list)
     can_mark: dict[str, bool] = field(default_factory=dict)
     """Checklist kind → whether the acting unit may mark its items now."""
 
@@ -109,6 +132,8 @@ def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
         "overrides__decided_by",
         "checklist",
         "unavailability_periods",
+        "agreement_versions",
+        "agreement_versions__record",
     )
 
 
@@ -134,6 +159,8 @@ def _worklist_prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[Inpatien
         Prefetch("assessments", queryset=PlanningAssessment.objects.defer("answers")),
         "overrides",
         "checklist",
+        "agreement_versions",
+        "agreement_versions__record",
     )
 
 
@@ -146,13 +173,13 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         purpose=AccessPurpose.CARE_COORDINATION,
         obj=stay,
     )
-    agreement = agreement_of(stay.agreement)
+    timeline = timeline_of(stay)
     conversation = latest_conversation(stay)
     overview = CaseOverview(
         parties=list(stay.parties.all()),
         messages=[_message_view(acting, m) for m in stay.messages.all()],
         conversation=conversation,
-        obligations=_obligations(acting, stay, agreement, now),
+        obligations=_obligations(acting, stay, timeline, now),
         events=list(stay.events.select_related("actor", "unit")),
         steps=[s for s in STEPS.values() if s.allowed(acting, stay)],
         is_ward=access.is_ward(acting, stay),
@@ -166,19 +193,23 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         },
     )
     if stay.planning_category:
+        # The notice's deadline and recipients as judged at admission (or the judgement).
         overview.requirements = rules.category_requirements(
-            rules.PlanningCategory(stay.planning_category), agreement
+            rules.PlanningCategory(stay.planning_category),
+            timeline.version_at(rules.admission_trigger(facts_of(stay))),
         )
         overview.requirements_reasons = list(overview.requirements.reasons)
+    colour_model = colour_agreement(stay, timeline)
     overview.colour, overview.colour_overridden = rules.colour_view(
-        colour_facts_of(stay), agreement
+        colour_facts_of(stay, rules.colour_codes(colour_model)), colour_model
     )
-    overview.assessments = _latest_assessments(stay, agreement)
-    colour_labels = dict(rules.colour_choices(agreement))
+    overview.assessments = _latest_assessments(stay, timeline)
     for override in overview.overrides:
-        override.colour_label = colour_labels.get(override.colour, override.colour)
-    overview.payment = _payment(stay, agreement, now)
-    overview.checklists = _checklists(stay, agreement)
+        labels = dict(rules.colour_choices(timeline.version_at(override.decided_at)))
+        override.colour_label = labels.get(override.colour, override.colour)
+    overview.payment = _payment(stay, timeline, now)
+    overview.checklists = _checklists(stay, checklist_agreement(stay, timeline))
+    overview.judged_under = _judged_under(stay)
     for checklist in overview.checklists:
         checklist["can_mark"] = overview.can_mark[checklist["kind"]]
     if conversation is not None:
@@ -204,12 +235,32 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
     return overview
 
 
-def _payment(stay: InpatientStay, agreement: Any, now: datetime) -> PaymentView | None:
-    """None where liability cannot arise (category, or no utskrivningsklar notice yet)."""
+def _judged_under(stay: InpatientStay) -> list[JudgedUnder]:
+    """The versions the case's events were frozen under, in the order first used."""
+    by_record: dict[int, JudgedUnder] = {}
+    for link in agreement_links(stay):
+        judged = by_record.setdefault(
+            link.record_id,
+            JudgedUnder(link.record.version_id, [], link.record.content_hash),
+        )
+        trigger = link.trigger
+        label = str(AgreementTrigger(trigger).label) if trigger in AgreementTrigger else trigger
+        if label not in judged.events:
+            judged.events.append(label)
+    ids = [j.version_id for j in by_record.values()]
+    return [
+        dataclasses.replace(j, repeated=ids.count(j.version_id) > 1) for j in by_record.values()
+    ]
+
+
+def _payment(stay: InpatientStay, timeline: AgreementTimeline, now: datetime) -> PaymentView | None:
+    """None where liability cannot arise (category, or no utskrivningsklar notice yet). The
+    start rule, cutoff and amounts are the utskrivningsklar notice's version's."""
     facts = facts_of(stay)
     ready_at = facts.ready_notice_sent_at
     if facts.category is None or ready_at is None:
         return None
+    agreement = timeline.version_at(ready_at)
     if not rules.category_requirements(facts.category, agreement).payment_liability_possible:
         return None
     unmet = rules.payment_preconditions(facts, agreement)
@@ -247,17 +298,18 @@ def _message_view(acting: Acting, message: Message) -> MessageView:
     )
 
 
-def _latest_assessments(stay: InpatientStay, agreement: Any) -> list[Any]:
+def _latest_assessments(stay: InpatientStay, timeline: AgreementTimeline) -> list[Any]:
+    """Each unit's newest answers, its colour named by the model they were answered under."""
     latest: dict[int, Any] = {}
-    for assessment in stay.assessments.all():
+    for assessment in sorted(stay.assessments.all(), key=lambda a: (a.answered_at, a.pk)):
         latest[assessment.unit_id] = assessment
-    labels = dict(rules.colour_choices(agreement))
     for assessment in latest.values():
+        labels = dict(rules.colour_choices(timeline.version_at(assessment.answered_at)))
         assessment.colour_label = labels.get(assessment.colour, assessment.colour)
     return list(latest.values())
 
 
-def _checklists(stay: InpatientStay, agreement: Any) -> list[dict[str, Any]]:
+def _checklists(stay: InpatientStay, agreement: AgreementVersion) -> list[dict[str, Any]]:
     marks = {(m.checklist, m.item): m for m in stay.checklist.all()}
     lists = [
         (
@@ -280,11 +332,11 @@ def _checklists(stay: InpatientStay, agreement: Any) -> list[dict[str, Any]]:
 
 
 def _obligations(
-    acting: Acting, stay: InpatientStay, agreement: Any, now: datetime
+    acting: Acting, stay: InpatientStay, timeline: AgreementTimeline, now: datetime
 ) -> list[ObligationView]:
     units: dict[rules.UnitId, Unit] = {p.unit_id: p.unit for p in stay.parties.all()}
     views = []
-    for obligation in rules.open_obligations(facts_of(stay), agreement, now):
+    for obligation in rules.open_obligations(facts_of(stay), timeline, now):
         unit = units.get(obligation.unit_id) if obligation.unit_id else None
         views.append(
             ObligationView(
@@ -345,13 +397,8 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
         )
     )
     items = []
-    # agreement_of serialises the record's JSON to find its parsed copy: once per version.
-    agreements: dict[int, Any] = {}
     for stay in stays:
-        if stay.agreement_id not in agreements:
-            agreements[stay.agreement_id] = agreement_of(stay.agreement)
-        agreement = agreements[stay.agreement_id]
-        mine = [o for o in _obligations(acting, stay, agreement, now) if o.mine]
+        mine = [o for o in _obligations(acting, stay, timeline_of(stay), now) if o.mine]
         waiting = sum(
             1
             for message in stay.messages.all()

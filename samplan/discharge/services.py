@@ -7,6 +7,7 @@ person in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -16,15 +17,24 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samplan.agreements.services import agreement_of, agreement_record_for
+from samplan.agreements.schema import AgreementVersion, NoVersionInForce
+from samplan.agreements.services import agreement_in_force, agreement_of, agreement_record_for
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.directory.models import OrganisationKind, Unit, UnitKind
 from samplan.discharge import access, rules
-from samplan.discharge.facts import colour_facts_of, latest_conversation, needs_of
+from samplan.discharge.facts import (
+    checklist_agreement,
+    colour_facts_of,
+    latest_conversation,
+    needs_of,
+    timeline_of,
+)
 from samplan.discharge.models import (
+    AgreementTrigger,
     ArrivalConversation,
+    CaseAgreementVersion,
     CaseEvent,
     CaseEventKind,
     CaseParty,
@@ -98,9 +108,23 @@ def _ensure_party(stay: InpatientStay, unit: Unit, acting: Acting, **extra: Any)
 
 
 def requirements_of(stay: InpatientStay) -> rules.CategoryRequirements:
-    """What the case's category requires under the agreement version it is judged by."""
+    """What the case's category requires of a step taken now: under the version in force now
+    (which units the inskrivningsmeddelande goes to is judged when it is sent)."""
     category = rules.PlanningCategory(stay.planning_category or rules.PlanningCategory.A)
-    return rules.category_requirements(category, agreement_of(stay.agreement))
+    return rules.category_requirements(category, agreement_in_force(timezone.now()))
+
+
+def _freeze(stay: InpatientStay, at: datetime, trigger: str) -> AgreementVersion:
+    """Freeze the version in force at the event at ``at`` for the case (SPEC §6): the rules
+    judge what that event triggers by it, whatever is published later. An event at a moment
+    already frozen keeps the version frozen first."""
+    link = CaseAgreementVersion.objects.filter(stay=stay, in_force_at=at).select_related("record")
+    existing = link.first()
+    if existing is not None:
+        return agreement_of(existing.record)
+    record = agreement_record_for(at)
+    CaseAgreementVersion.objects.create(stay=stay, record=record, in_force_at=at, trigger=trigger)
+    return agreement_of(record)
 
 
 # --- Admission and arrival conversation -------------------------------------------------------
@@ -116,12 +140,16 @@ def stay_admit(
         raise DomainError(_("Inskrivningstiden kan inte ligga i framtiden."))
     if InpatientStay.objects.filter(person=person, status=StayStatus.OPEN).exists():
         raise DomainError(_("Personen har redan ett pågående vårdtillfälle."))
+    record = agreement_record_for(admitted_at)
     stay = InpatientStay.objects.create(
         person=person,
         ward=acting.unit,
-        agreement=agreement_record_for(admitted_at),
+        agreement=record,
         admitted_at=admitted_at,
         treating_physician=treating_physician,
+    )
+    CaseAgreementVersion.objects.create(
+        stay=stay, record=record, in_force_at=admitted_at, trigger=AgreementTrigger.ADMITTED
     )
     _ensure_party(stay, acting.unit, acting)
     _event(stay, CaseEventKind.ADMITTED, acting, acting.unit.name, at=admitted_at, obj=stay)
@@ -155,6 +183,10 @@ def arrival_conversation_record(
     previous = stay.planning_category
     stay.planning_category = category
     _bump(stay, *changed)
+    _freeze(stay, conversation.recorded_at, AgreementTrigger.ARRIVAL_CONVERSATION)
+    if judged:
+        assert stay.needs_judged_at is not None
+        _freeze(stay, stay.needs_judged_at, AgreementTrigger.NEEDS_JUDGED)
     _event(stay, CaseEventKind.ARRIVAL_CONVERSATION, acting, obj=conversation)
     if judged or notice_judged:
         # 2:3: the physician's judgement of the need; the notice's 24 hours may run from it.
@@ -217,6 +249,7 @@ def _send(
         payload=dict(payload or {}),
     )
     MessageRecipient.objects.bulk_create(MessageRecipient(message=message, unit=u) for u in units)
+    _freeze(stay, message.sent_at, kind.value)
     for unit in units:
         _ensure_party(stay, unit, acting)
     _event(
@@ -421,17 +454,20 @@ def assessment_answer(
     *, acting: Acting, stay: InpatientStay, answers: Mapping[str, Any]
 ) -> PlanningAssessment:
     access.PARTY_STEP.check(acting, stay)
-    agreement = agreement_of(stay.agreement)
+    answered_at = timezone.now()
+    # The colour model of the version in force when the answers are given.
+    agreement = agreement_in_force(answered_at)
     try:
         colour = rules.assess_colour(answers, agreement)
     except (KeyError, ValueError) as error:
         raise DomainError(_("Planeringsunderlaget är inte fullständigt besvarat.")) from error
+    _freeze(stay, answered_at, AgreementTrigger.ASSESSMENT)
     assessment = PlanningAssessment.objects.create(
         stay=stay,
         unit=acting.unit,
         answers=dict(answers),
         colour=colour,
-        answered_at=timezone.now(),
+        answered_at=answered_at,
         answered_by=acting.user,
     )
     _event(stay, CaseEventKind.ASSESSMENT_ANSWERED, acting, colour, obj=assessment, colour=colour)
@@ -444,21 +480,24 @@ def colour_override(
 ) -> ColourOverride:
     """The FVK's judgement wins over the computed colour; it is recorded with a reason."""
     access.COLOUR_OVERRIDE.check(acting, stay)
-    agreement = agreement_of(stay.agreement)
+    decided_at = timezone.now()
+    agreement = agreement_in_force(decided_at)
     if colour not in rules.colour_codes(agreement):
         raise DomainError(_("Okänd färg."))
     if not reason.strip():
         raise DomainError(_("Motivera varför du gör en annan bedömning."))
-    previous = rules.current_colour(colour_facts_of(stay), agreement)
+    codes = rules.colour_codes(agreement)
+    previous = rules.current_colour(colour_facts_of(stay, codes), agreement)
     if previous and rules.is_locked(previous, agreement) and previous != colour:
         raise DomainError(
             _("Enligt överenskommelsen får färgen %(colour)s inte ändras.") % {"colour": previous}
         )
+    _freeze(stay, decided_at, AgreementTrigger.COLOUR_OVERRIDE)
     override = ColourOverride.objects.create(
         stay=stay,
         colour=colour,
         reason=reason.strip(),
-        decided_at=timezone.now(),
+        decided_at=decided_at,
         decided_by=acting.user,
         unit=acting.unit,
     )
@@ -639,7 +678,7 @@ def sip_invitation_send(
         raise DomainError(_("Välj var mötet hålls."))
     if not location.strip():
         raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
-    return _send(
+    message = _send(
         acting=acting,
         stay=stay,
         kind=MessageKind.SIP_INVITATION,
@@ -651,6 +690,11 @@ def sip_invitation_send(
             "location": location.strip(),
         },
     )
+    # The written plan is due counted from the meeting, under the version in force then.
+    # No version published yet for the meeting's date: the kallelse's version judges it.
+    with contextlib.suppress(NoVersionInForce):
+        _freeze(stay, meeting_at, AgreementTrigger.SIP_MEETING)
+    return message
 
 
 @transaction.atomic
@@ -677,8 +721,9 @@ def checklist_mark(
 
 
 def checklist_items(stay: InpatientStay, checklist: ChecklistKind) -> dict[str, str]:
-    """Item id → text of a checklist, as the case's agreement version defines it."""
-    agreement = agreement_of(stay.agreement)
+    """Item id → text of a checklist, as the agreement version the case follows for it
+    defines it."""
+    agreement = checklist_agreement(stay, timeline_of(stay))
     if checklist == ChecklistKind.INFORMATION_TRANSFER:
         return {item.id: item.text for item in agreement.information_transfer}
     return rules.home_ready_items(agreement)
@@ -727,6 +772,7 @@ def discharge_notice_send(
     stay.status = StayStatus.DISCHARGED
     stay.discharged_at = discharged_at
     _bump(stay, "status", "discharged_at")
+    _freeze(stay, discharged_at, AgreementTrigger.DISCHARGED)
     _event(stay, CaseEventKind.DISCHARGED, acting, at=discharged_at)
     return message
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from samplan.agreements.services import agreement_of
+from samplan.agreements.services import agreement_in_force
 from samplan.core.acting import Acting
 from samplan.directory.models import Unit, UnitKind
 from samplan.discharge import access, rules, services
@@ -86,7 +87,7 @@ def _admission_notice_form(stay: InpatientStay, acting: Acting, data: Any) -> fo
 
 
 def _colour_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
-    agreement = agreement_of(stay.agreement)
+    agreement = agreement_in_force(timezone.now())
     return f.ColourOverrideForm(data, colours=rules.colour_choices(agreement))
 
 
@@ -95,8 +96,9 @@ def _assessment_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Fo
 
 
 def assessment_form_class(stay: InpatientStay) -> type[forms.Form]:
-    """A form built from the agreement's planning questions."""
-    agreement = agreement_of(stay.agreement)
+    """A form built from the planning questions of the agreement version in force now, which
+    the answers will be judged by."""
+    agreement = agreement_in_force(timezone.now())
     fields: dict[str, forms.Field] = {}
     for question in rules.planning_questions(agreement):
         fields[question.id] = forms.ChoiceField(

@@ -15,12 +15,14 @@ from samplan.agreements.schema import (
     PlanningCategory,
     UnitKind,
 )
+from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import (
     CategoryRequirements,
     Needs,
     StepRule,
     category_requirements,
     derive_planning_category,
+    describe_duration,
 )
 from samplan.discharge.rules.clock import add_duration, end_of_day, is_working_day
 from samplan.discharge.rules.colour import (
@@ -53,6 +55,7 @@ from samplan.discharge.rules.obligations import (
     AgreementMismatch,
     Obligation,
     ObligationKind,
+    admission_trigger,
     open_obligations,
 )
 from samplan.discharge.rules.payment import (
@@ -68,6 +71,7 @@ __all__ = [
     "MEETING_PLACES",
     "STOCKHOLM",
     "AgreementMismatch",
+    "AgreementTimeline",
     "AgreementVersion",
     "Answer",
     "AnswerError",
@@ -94,6 +98,8 @@ __all__ = [
     "acknowledgement_due",
     "add_duration",
     "admission_notice_due",
+    "admission_trigger",
+    "as_timeline",
     "assess_colour",
     "category_requirements",
     "colour_choices",
@@ -101,6 +107,7 @@ __all__ = [
     "colour_view",
     "current_colour",
     "derive_planning_category",
+    "describe_duration",
     "discharge_notice_due",
     "effective_colour",
     "end_of_day",

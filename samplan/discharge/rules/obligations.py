@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from samplan.agreements.schema import AgreementVersion, PlanningCategory, UnitKind, to_local
+from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import (
     NOTIFIED_GROUP_LABELS,
     CategoryRequirements,
@@ -83,25 +84,44 @@ class Obligation:
         return UNIT_KIND_LABELS[self.responsible_kind]
 
 
+def admission_trigger(facts: CaseFacts) -> datetime:
+    """What the inskrivningsmeddelande's deadline runs from (2:3): admission, or the physician's
+    later judgement of the need."""
+    if facts.needs_judged_at is not None and instant(facts.needs_judged_at) > instant(
+        facts.admitted_at
+    ):
+        return facts.needs_judged_at
+    return facts.admitted_at
+
+
 def open_obligations(
-    facts: CaseFacts, agreement: AgreementVersion, now: datetime
+    facts: CaseFacts, agreement: AgreementVersion | AgreementTimeline, now: datetime
 ) -> list[Obligation]:
     """Every obligation still open at ``now``, most urgent first: overdue ones, then by due time,
     those without a deadline last. Steps the category does not require give none.
+
+    Each deadline is judged by the agreement version frozen for the event that triggers it
+    (``agreement``: the case's :class:`AgreementTimeline`, or one version for every event):
+    admission or the physician's judgement for the inskrivningsmeddelande, a message's send
+    time for its kvittens, the utskrivningsklar notice for the kallelse and information
+    transfer, the SIP meeting for the written plan, the discharge for the discharge notice.
 
     Acknowledgements stay open in every state. An interrupted case has nothing else. After
     discharge the steps before it lapse; what remains is what the law ties to the discharge day
     (information transfer, discharge notice) or to the utskrivningsklar notice and the SIP
     meeting (kallelse within 3 days, written plan), which often fall after discharge.
     """
-    if facts.agreement_version_id != agreement.version_id:
+    timeline = as_timeline(agreement)
+    admitted_under = timeline.version_at(facts.admitted_at)
+    if facts.agreement_version_id != admitted_under.version_id:
         raise AgreementMismatch(
-            f"ärendet bedöms enligt {facts.agreement_version_id}, inte {agreement.version_id}"
+            f"ärendet bedöms enligt {facts.agreement_version_id}, inte {admitted_under.version_id}"
         )
     now = to_local(now)
-    found = list(_acknowledgements(facts, agreement))
+    found = list(_acknowledgements(facts, timeline))
     if not facts.interrupted:
         category = facts.category
+        notice_version = timeline.version_at(admission_trigger(facts))
         if category is None:
             if facts.discharged_at is None:
                 found.append(
@@ -109,14 +129,16 @@ def open_obligations(
                         facts,
                         ObligationKind.RECORD_ARRIVAL_CONVERSATION,
                         "Dokumentera ankomstsamtalet",
-                        admission_notice_due(facts.admitted_at, facts.needs_judged_at, agreement),
+                        admission_notice_due(
+                            facts.admitted_at, facts.needs_judged_at, notice_version
+                        ),
                     )
                 )
         else:
-            requirements = category_requirements(category, agreement)
+            requirements = category_requirements(category, notice_version)
             if facts.discharged_at is None:
-                found += _before_discharge(facts, requirements, agreement, now)
-            found += _around_discharge(facts, requirements, agreement)
+                found += _before_discharge(facts, requirements, timeline, now)
+            found += _around_discharge(facts, requirements, timeline)
     return sorted(found, key=lambda o: _urgency(o, now))
 
 
@@ -144,7 +166,7 @@ def _ward(
     return Obligation(kind, label, due, UnitKind.INPATIENT_WARD, facts.ward_unit_id, subject)
 
 
-def _acknowledgements(facts: CaseFacts, agreement: AgreementVersion) -> Iterator[Obligation]:
+def _acknowledgements(facts: CaseFacts, timeline: AgreementTimeline) -> Iterator[Obligation]:
     for notice in facts.notices:
         if notice.withdrawn:
             continue
@@ -153,7 +175,7 @@ def _acknowledgements(facts: CaseFacts, agreement: AgreementVersion) -> Iterator
                 yield Obligation(
                     ObligationKind.ACKNOWLEDGE_NOTICE,
                     f"Kvittera {NOTICE_LABELS[notice.kind]}",
-                    acknowledgement_due(notice.sent_at, agreement),
+                    acknowledgement_due(notice.sent_at, timeline.version_at(notice.sent_at)),
                     recipient.unit_kind,
                     recipient.unit_id,
                     notice.kind.value,
@@ -161,7 +183,7 @@ def _acknowledgements(facts: CaseFacts, agreement: AgreementVersion) -> Iterator
 
 
 def _before_discharge(
-    facts: CaseFacts, requirements: CategoryRequirements, agreement: AgreementVersion, now: datetime
+    facts: CaseFacts, requirements: CategoryRequirements, timeline: AgreementTimeline, now: datetime
 ) -> Iterator[Obligation]:
     admission_notice = facts.first_sent(NoticeKind.ADMISSION_NOTICE)
     notice_due = requirements.admission_notice is StepRule.REQUIRED or (
@@ -173,11 +195,15 @@ def _before_discharge(
             facts,
             ObligationKind.SEND_ADMISSION_NOTICE,
             "Skicka inskrivningsmeddelande",
-            admission_notice_due(facts.admitted_at, facts.needs_judged_at, agreement),
+            admission_notice_due(
+                facts.admitted_at,
+                facts.needs_judged_at,
+                timeline.version_at(admission_trigger(facts)),
+            ),
         )
 
     if admission_notice is not None:
-        yield from _newly_required(facts, requirements, agreement, admission_notice.sent_at)
+        yield from _newly_required(facts, requirements, timeline, admission_notice.sent_at)
 
     notified: dict[UnitId, tuple[UnitKind, datetime]] = {}
     for notice in sorted(facts.notices, key=lambda n: instant(n.sent_at)):
@@ -189,7 +215,7 @@ def _before_discharge(
             yield Obligation(
                 ObligationKind.ANSWER_PLANNING_ASSESSMENT,
                 "Besvara planeringsunderlaget",
-                planning_assessment_due(sent_at, agreement),
+                planning_assessment_due(sent_at, timeline.version_at(sent_at)),
                 unit_kind,
                 unit_id,
             )
@@ -228,6 +254,7 @@ def _before_discharge(
 
 
 def _groups(category: PlanningCategory | None, agreement: AgreementVersion) -> set[str]:
+    """The parts of the care chain the category has told, under ``agreement``."""
     if category is None:
         return set()
     kinds = category_requirements(category, agreement).notified_unit_kinds
@@ -237,7 +264,7 @@ def _groups(category: PlanningCategory | None, agreement: AgreementVersion) -> s
 def _newly_required(
     facts: CaseFacts,
     requirements: CategoryRequirements,
-    agreement: AgreementVersion,
+    timeline: AgreementTimeline,
     first_notice_at: datetime,
 ) -> Iterator[Obligation]:
     """The category changed after the inskrivningsmeddelande (say C → E): the parts of the care
@@ -249,20 +276,22 @@ def _newly_required(
         if notice.kind is NoticeKind.ADMISSION_NOTICE and not notice.withdrawn
         for recipient in notice.recipients
     }
-    before = _groups(facts.category_at(first_notice_at), agreement)
-    missing = _groups(requirements.category, agreement) - before - notified
+    before = _groups(facts.category_at(first_notice_at), timeline.version_at(first_notice_at))
+    latest = facts.needs_history[-1][0] if facts.needs_history else first_notice_at
+    missing = _groups(requirements.category, timeline.version_at(latest)) - before - notified
     for group in sorted(missing):
         # The earliest ankomstsamtal from which the group has been needed without a break.
         since: datetime | None = None
         for at, needs in reversed(facts.needs_history):
-            if group not in _groups(derive_planning_category(needs), agreement):
+            if group not in _groups(derive_planning_category(needs), timeline.version_at(at)):
                 break
             since = at
+        start = since or first_notice_at
         yield _ward(
             facts,
             ObligationKind.SEND_ADMISSION_NOTICE,
             f"Skicka inskrivningsmeddelande till {NOTIFIED_GROUP_LABELS[group]}",
-            admission_notice_due(since or first_notice_at, None, agreement),
+            admission_notice_due(start, None, timeline.version_at(start)),
             group,
         )
 
@@ -292,7 +321,7 @@ def _fvk_or_outpatient(facts: CaseFacts) -> tuple[UnitKind, UnitId | None, str]:
 
 
 def _around_discharge(
-    facts: CaseFacts, requirements: CategoryRequirements, agreement: AgreementVersion
+    facts: CaseFacts, requirements: CategoryRequirements, timeline: AgreementTimeline
 ) -> Iterator[Obligation]:
     ready_at = facts.ready_notice_sent_at
     fvk_kind, fvk_unit, first = _fvk_or_outpatient(facts)
@@ -300,7 +329,7 @@ def _around_discharge(
         yield Obligation(
             ObligationKind.SEND_SIP_INVITATION,
             "Skicka kallelse till SIP" + first,
-            sip_invitation_due(ready_at, agreement),
+            sip_invitation_due(ready_at, timeline.version_at(ready_at)),
             fvk_kind,
             fvk_unit,
         )
@@ -308,7 +337,7 @@ def _around_discharge(
         yield Obligation(
             ObligationKind.DELIVER_WRITTEN_PLAN,
             "Ge personen den skriftliga planen från SIP-mötet",
-            written_plan_due(facts.sip_meeting_at, agreement),
+            written_plan_due(facts.sip_meeting_at, timeline.version_at(facts.sip_meeting_at)),
             fvk_kind,
             fvk_unit,
         )
@@ -316,6 +345,9 @@ def _around_discharge(
     if facts.admission_notice_sent_at is None:
         return
     if ready_at is not None or facts.discharged_at is not None:
+        # What to transfer, and by when, as the version of the ready notice (or else of the
+        # discharge) says.
+        agreement = timeline.version_at(ready_at or facts.discharged_at)
         for item in agreement.information_transfer:
             if item.id not in facts.information_transferred:
                 due = information_transfer_due(ready_at, facts.discharged_at, agreement, item.id)
@@ -331,5 +363,5 @@ def _around_discharge(
             facts,
             ObligationKind.SEND_DISCHARGE_NOTICE,
             "Skicka utskrivningsmeddelande",
-            discharge_notice_due(facts.discharged_at, agreement),
+            discharge_notice_due(facts.discharged_at, timeline.version_at(facts.discharged_at)),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from samplan.agreements.schema import AgreementVersion, PaymentAmountMissing, to_local
+from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import category_requirements
 from samplan.discharge.rules.clock import local_date
 from samplan.discharge.rules.facts import CaseFacts
@@ -100,14 +101,18 @@ def _within(day: date, period: ExcludedPeriod) -> bool:
     return first <= day and (last is None or day <= last)
 
 
-def payment_preconditions(facts: CaseFacts, agreement: AgreementVersion) -> list[str]:
+def payment_preconditions(
+    facts: CaseFacts, agreement: AgreementVersion | AgreementTimeline
+) -> list[str]:
     """Unmet 5:3 preconditions, in Swedish; empty when liability is possible.
 
     Checks that the messages were sent (and not withdrawn), not whether they were on time."""
     category = facts.category
     if category is None:
         return ["Ankomstsamtalet är inte dokumenterat, så planeringskategorin är okänd."]
-    requirements = category_requirements(category, agreement)
+    requirements = category_requirements(
+        category, as_timeline(agreement).version_at(facts.admitted_at)
+    )
     if not requirements.payment_liability_possible:
         return [f"Kategori {category.value} ger inget betalningsansvar."]
     unmet = []
