@@ -18,7 +18,7 @@ from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.directory.models import Unit
-from samplan.discharge import access, rules
+from samplan.discharge import access, documents, rules
 from samplan.discharge.facts import (
     agreement_links,
     checklist_agreement,
@@ -34,6 +34,7 @@ from samplan.discharge.models import (
     CaseEvent,
     CaseParty,
     ChecklistKind,
+    ChecklistMark,
     InpatientStay,
     Message,
     MessageRecipient,
@@ -41,6 +42,7 @@ from samplan.discharge.models import (
     StayStatus,
 )
 from samplan.discharge.steps import STEPS, Step
+from samplan.people.models import CareContact, CareContactRole
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class PaymentView:
     days: int
     amount_sek: int
     problem: str = ""
+    version_id: str = ""
+    """The agreement version the rule is the utskrivningsklar notice's."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class JudgedUnder:
 
 @dataclass
 class CaseOverview:
+    stay: InpatientStay
+    """The case as read for the overview, with everything below prefetched."""
     parties: list[CaseParty]
     messages: list[MessageView]
     conversation: ArrivalConversation | None
@@ -105,6 +111,7 @@ class CaseOverview:
     needs_after: list[str] = field(default_factory=list)
     can_end_periods: bool = False
     judged_under: list[JudgedUnder] = field(default_factory=list)
+    existing_care_contacts: list[Any] = field(default_factory=list)
     can_mark: dict[str, bool] = field(default_factory=dict)
     """Checklist kind → whether the acting unit may mark its items now."""
 
@@ -130,7 +137,7 @@ def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
         "arrival_conversations",
         "assessments__unit",
         "overrides__decided_by",
-        "checklist",
+        Prefetch("checklist", queryset=ChecklistMark.objects.select_related("checked_by")),
         "unavailability_periods",
         "agreement_versions",
         "agreement_versions__record",
@@ -176,6 +183,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
     timeline = timeline_of(stay)
     conversation = latest_conversation(stay)
     overview = CaseOverview(
+        stay=stay,
         parties=list(stay.parties.all()),
         messages=[_message_view(acting, m) for m in stay.messages.all()],
         conversation=conversation,
@@ -210,6 +218,11 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
     overview.payment = _payment(stay, timeline, now)
     overview.checklists = _checklists(stay, checklist_agreement(stay, timeline))
     overview.judged_under = _judged_under(stay)
+    overview.existing_care_contacts = list(
+        CareContact.objects.filter(
+            person=stay.person, role=CareContactRole.FAST_VARDKONTAKT, ended_on__isnull=True
+        ).select_related("unit")
+    )
     for checklist in overview.checklists:
         checklist["can_mark"] = overview.can_mark[checklist["kind"]]
     if conversation is not None:
@@ -276,8 +289,14 @@ def _payment(stay: InpatientStay, timeline: AgreementTimeline, now: datetime) ->
             until=timezone.localdate(now),
         )
     except rules.PaymentAmountMissing as error:
-        return PaymentView(start, unmet, 0, 0, problem=str(error))
-    return PaymentView(start, unmet, len(days), sum(d.amount_sek for d in days))
+        return PaymentView(start, unmet, 0, 0, problem=str(error), version_id=agreement.version_id)
+    return PaymentView(
+        start,
+        unmet,
+        len(days),
+        sum(d.amount_sek for d in days),
+        version_id=agreement.version_id,
+    )
 
 
 def _labels(conversation: ArrivalConversation, names: list[str]) -> list[str]:
@@ -348,6 +367,19 @@ def _obligations(
             )
         )
     return views
+
+
+def invitation_export(*, acting: Acting, stay: InpatientStay, message: Message) -> bytes:
+    """The kallelse till SIP as an iCalendar file, access-logged as an export."""
+    log_access(
+        actor=acting.actor,
+        person=stay.person,
+        action=AccessAction.EXPORT,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=message,
+        detail="kallelse till SIP (iCalendar)",
+    )
+    return documents.invitation_ics(message)
 
 
 # --- Work list --------------------------------------------------------------------------------

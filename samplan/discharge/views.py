@@ -20,6 +20,7 @@ from samplan.discharge.models import (
     ChecklistKind,
     InpatientStay,
     Message,
+    MessageKind,
     OutpatientUnavailability,
 )
 from samplan.discharge.steps import STEPS
@@ -185,8 +186,11 @@ def unavailability_end(request: StaffRequest, public_id: str, period_id: int) ->
 def invitation_ics(request: StaffRequest, public_id: str, message_id: int) -> HttpResponse:
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
-    message = _message_of(stay.pk, message_id)
-    response = HttpResponse(documents.invitation_ics(message), content_type="text/calendar")
+    message = get_object_or_404(
+        Message, pk=message_id, stay_id=stay.pk, kind=MessageKind.SIP_INVITATION
+    )
+    ics = selectors.invitation_export(acting=acting, stay=stay, message=message)
+    response = HttpResponse(ics, content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="kallelse-sip.ics"'
     return response
 

@@ -261,6 +261,13 @@ def test_the_openapi_schema_lists_every_step(county: County) -> None:
         "/{stay_id}/forward",
         "/{stay_id}/parties",
         "/{stay_id}/wrongly-addressed",
+        "/{stay_id}/written-plan",
+        "/{stay_id}/proposed-recipients",
+        "/{stay_id}/letter.pdf",
+        "/{stay_id}/messages/{message_id}/invitation.ics",
+        "/{stay_id}/messages",
+        "/{stay_id}/notes",
+        "/{stay_id}/unavailability/{period_id}/end",
     ):
         assert f"/api/v1/stays{suffix}" in paths, suffix
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
