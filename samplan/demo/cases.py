@@ -933,9 +933,22 @@ class _Driver:
 
     def prepare_discharge(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         acting = self._ward(stay)
+        responsible = stay.care_contact.unit.name if stay.care_contact else ""
+        listed = stay.person.listed_unit
+        responsible = responsible or (
+            listed.name if listed else self.units_by_pk[stay.ward_id].name
+        )
         for checklist in (ChecklistKind.INFORMATION_TRANSFER, ChecklistKind.HOME_READY):
             for item in services.checklist_items(stay, checklist):
-                services.checklist_mark(acting=acting, stay=stay, checklist=checklist, item=item)
+                # Who holds the medical responsibility after discharge, where it is asked.
+                question = services.note_question(stay, checklist, item)
+                services.checklist_mark(
+                    acting=acting,
+                    stay=stay,
+                    checklist=checklist,
+                    item=item,
+                    note=f"Fast läkarkontakt på {responsible}" if question else "",
+                )
         services.care_summary_write(acting=acting, stay=stay, text=step.text)
 
     def discharge(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:

@@ -141,6 +141,8 @@ class ConversationOut(Schema):
     had_home_health_care: bool
     had_special_housing: bool
     has_existing_sip: bool
+    has_care_plan: bool
+    has_implementation_plan: bool
     has_existing_care_contact: bool
     needs_regional_outpatient: bool
     needs_social_services: bool
@@ -522,6 +524,8 @@ class ArrivalConversationIn(Schema):
     had_home_health_care: bool = False
     had_special_housing: bool = False
     has_existing_sip: bool = False
+    has_care_plan: bool = False
+    has_implementation_plan: bool = False
     has_existing_care_contact: bool = False
     needs_regional_outpatient: bool = False
     needs_social_services: bool = False

@@ -122,6 +122,11 @@ class ArrivalConversation(models.Model):
     had_home_health_care = models.BooleanField(_("hemsjukvård före inskrivning"), default=False)
     had_special_housing = models.BooleanField(_("särskilt boende före inskrivning"), default=False)
     has_existing_sip = models.BooleanField(_("har redan en SIP"), default=False)
+    # Plans the patient already has, named in the letter at discharge (patientlagen 3 kap.).
+    has_care_plan = models.BooleanField(_("har en vårdplan"), default=False)
+    has_implementation_plan = models.BooleanField(
+        _("har en genomförandeplan från socialtjänsten"), default=False
+    )
     has_existing_care_contact = models.BooleanField(_("har redan fast vårdkontakt"), default=False)
     # Expected needs after discharge: the planning category is derived from these.
     needs_regional_outpatient = models.BooleanField(_("regionens öppna vård"), default=False)

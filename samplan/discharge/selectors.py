@@ -233,6 +233,8 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
                 "had_home_health_care",
                 "had_special_housing",
                 "has_existing_sip",
+                "has_care_plan",
+                "has_implementation_plan",
                 "has_existing_care_contact",
             ],
         )
@@ -330,6 +332,7 @@ def _latest_assessments(stay: InpatientStay, timeline: AgreementTimeline) -> lis
 
 def _checklists(stay: InpatientStay, agreement: AgreementVersion) -> list[dict[str, Any]]:
     marks = {(m.checklist, m.item): m for m in stay.checklist.all()}
+    notes = {item.id: item.note_label for item in agreement.information_transfer}
     lists = [
         (
             ChecklistKind.INFORMATION_TRANSFER,
@@ -342,7 +345,14 @@ def _checklists(stay: InpatientStay, agreement: AgreementVersion) -> list[dict[s
             "kind": kind.value,
             "title": kind.label,
             "items": [
-                {"id": i, "label": label, "mark": marks.get((kind.value, i))}
+                {
+                    "id": i,
+                    "label": label,
+                    "mark": marks.get((kind.value, i)),
+                    "note_label": notes.get(i, "")
+                    if kind is ChecklistKind.INFORMATION_TRANSFER
+                    else "",
+                }
                 for i, label in items.items()
             ],
         }

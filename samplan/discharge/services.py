@@ -708,16 +708,31 @@ def checklist_mark(
         access.WARD_STEP.check(acting, stay)
     if item not in checklist_items(stay, checklist):
         raise DomainError(_("Okänd punkt i checklistan."))
+    question = note_question(stay, checklist, item)
+    if question and not note.strip():
+        raise DomainError(_("Svara på frågan: %(question)s") % {"question": question})
     mark, created = ChecklistMark.objects.get_or_create(
         stay=stay,
         checklist=checklist,
         item=item,
-        defaults={"note": note, "checked_at": timezone.now(), "checked_by": acting.user},
+        defaults={
+            "note": note.strip()[:300],
+            "checked_at": timezone.now(),
+            "checked_by": acting.user,
+        },
     )
     if created:
         label = checklist_items(stay, checklist)[item]
         _event(stay, CaseEventKind.CHECKLIST_MARKED, acting, str(label), obj=mark, item=item)
     return mark
+
+
+def note_question(stay: InpatientStay, checklist: ChecklistKind, item: str) -> str:
+    """The question the agreement asks with an information-transfer item ("" for none)."""
+    if checklist != ChecklistKind.INFORMATION_TRANSFER:
+        return ""
+    agreement = checklist_agreement(stay, timeline_of(stay))
+    return next((i.note_label for i in agreement.information_transfer if i.id == item), "")
 
 
 def checklist_items(stay: InpatientStay, checklist: ChecklistKind) -> dict[str, str]:

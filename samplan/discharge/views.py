@@ -142,7 +142,13 @@ def checklist(request: StaffRequest, public_id: str, kind: str, item: str) -> Ht
     if kind not in ChecklistKind.values:
         raise Http404
     try:
-        services.checklist_mark(acting=acting, stay=stay, checklist=ChecklistKind(kind), item=item)
+        services.checklist_mark(
+            acting=acting,
+            stay=stay,
+            checklist=ChecklistKind(kind),
+            item=item,
+            note=request.POST.get("note", ""),
+        )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(f"{stay_url(stay)}#checklistor")

@@ -112,7 +112,11 @@ def test_information_transfer_can_be_recorded_after_discharge_but_not_home_readi
     )
     for item in ("epikris", "medication_list", "medical_responsibility"):
         services.checklist_mark(
-            acting=ward, stay=stay, checklist=ChecklistKind.INFORMATION_TRANSFER, item=item
+            acting=ward,
+            stay=stay,
+            checklist=ChecklistKind.INFORMATION_TRANSFER,
+            item=item,
+            note="Vårdcentralen Centrum" if item == "medical_responsibility" else "",
         )
     assert not any(
         t.startswith("Informationsöverföring") for t in tasks(county, county.ward_nurse, stay)

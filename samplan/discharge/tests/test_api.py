@@ -139,8 +139,18 @@ def test_category_e_case_through_the_api_by_three_units(county: County) -> None:
     )
     assert "Skicka kallelse till SIP" not in centre.my_tasks(stay_id)
 
-    for item in ("epikris", "medication_list", "medical_responsibility"):
+    for item in ("epikris", "medication_list"):
         ward.post(f"/{stay_id}/checklist", {"checklist": "information_transfer", "item": item})
+    responsibility = {"checklist": "information_transfer", "item": "medical_responsibility"}
+    refused = ward.post(f"/{stay_id}/checklist", responsibility, status=409)
+    assert refused == {
+        "detail": "Svara på frågan: Vem har det medicinska ansvaret efter utskrivningen?"
+    }
+    case = ward.post(
+        f"/{stay_id}/checklist", {**responsibility, "note": "Vårdcentralen Centrum, dr Lind"}
+    )
+    transfer = next(c for c in case["checklists"] if c["kind"] == "information_transfer")
+    assert transfer["items"][2]["note"] == "Vårdcentralen Centrum, dr Lind"
     ward.post(f"/{stay_id}/care-summary", {"text": "Du har vårdats för lunginflammation."})
     case = ward.post(f"/{stay_id}/discharge", {"discharged_at": iso(timezone.now())})
 

@@ -156,7 +156,8 @@ def test_category_e_case_through_the_ui_by_three_units(county: County) -> None:
             reverse(
                 "discharge:checklist",
                 kwargs={"public_id": stay.public_id, "kind": "information_transfer", "item": item},
-            )
+            ),
+            {"note": "Vårdcentralen Centrum, dr Lind"} if item == "medical_responsibility" else {},
         )
     assert "Informationsöverföring" not in worklist_text(ward)
 
