@@ -70,6 +70,8 @@ class RecipientOut(Schema):
     acknowledged_at: datetime | None
     acknowledged_by: str
     """The name of the person who acknowledged (kvitterade), empty until then."""
+    read_at: datetime | None
+    """When the unit first opened the case after the message arrived (or acknowledged it)."""
 
 
 class MessageOut(Schema):
@@ -240,6 +242,8 @@ class WorkItemOut(Schema):
     stay: StayOut
     obligations: list[ObligationOut]
     unacknowledged: int
+    unread: int
+    """Messages to the unit not yet read: the unit has not opened the case since they came."""
 
 
 def _stay_out(stay: InpatientStay) -> dict[str, Any]:
@@ -299,6 +303,7 @@ def _message_out(message: Message) -> dict[str, Any]:
                 "unit_name": r.unit.name,
                 "acknowledged_at": r.acknowledged_at,
                 "acknowledged_by": _name(r.acknowledged_by),
+                "read_at": r.read_at,
             }
             for r in message.recipients.all()
         ],
@@ -422,6 +427,7 @@ def worklist(request: HttpRequest) -> list[dict[str, Any]]:
             "stay": _stay_out(i.stay),
             "obligations": [o.__dict__ for o in i.obligations],
             "unacknowledged": i.unacknowledged,
+            "unread": i.unread,
         }
         for i in work.items
     ]
@@ -433,6 +439,7 @@ def stay_detail(request: HttpRequest, stay_id: UUID) -> dict[str, Any]:
     obligations, ankomstsamtal, category reasons, FVK, planeringsunderlag, notes, checklists,
     payment liability, 5:5 periods, the agreement versions and the timeline (who, unit, when)."""
     acting, stay = _stay(request, stay_id)
+    services.messages_mark_read(acting=acting, stay=stay)
     return _detail(acting, stay)
 
 

@@ -400,6 +400,8 @@ class WorkItem:
     stay: InpatientStay
     obligations: list[ObligationView]
     unacknowledged: int
+    unread: int = 0
+    """Messages to the unit it has not read (opened the case since they came)."""
 
     @property
     def most_urgent(self) -> ObligationView | None:
@@ -411,6 +413,7 @@ class Worklist:
     items: list[WorkItem]
     overdue_count: int
     unacknowledged_count: int
+    unread_count: int = 0
     ready_waiting: list[InpatientStay] = field(default_factory=list)
     """The ward's patients who are utskrivningsklar and still in hospital, longest waiting first."""
 
@@ -441,15 +444,17 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
     items = []
     for stay in stays:
         mine = [o for o in _obligations(acting, stay, timeline_of(stay), now) if o.mine]
-        waiting = sum(
-            1
+        mine_copies = [
+            r
             for message in stay.messages.all()
             if not message.is_withdrawn
             for r in message.recipients.all()
-            if r.unit_id == unit_id and r.acknowledged_at is None
-        )
+            if r.unit_id == unit_id
+        ]
+        waiting = sum(1 for r in mine_copies if r.acknowledged_at is None)
+        unread = sum(1 for r in mine_copies if r.read_at is None)
         if mine or waiting:
-            items.append(WorkItem(stay, mine, waiting))
+            items.append(WorkItem(stay, mine, waiting, unread))
     items.sort(key=_urgency)
     ready_waiting = sorted(
         (
@@ -463,6 +468,7 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
         items=items,
         overdue_count=sum(1 for i in items for o in i.obligations if o.overdue),
         unacknowledged_count=sum(i.unacknowledged for i in items),
+        unread_count=sum(i.unread for i in items),
         ready_waiting=ready_waiting,
     )
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samplan.agreements.schema import AgreementVersion, NoVersionInForce
 from samplan.agreements.services import agreement_in_force, agreement_of, agreement_record_for
@@ -340,6 +341,31 @@ def message_acknowledge(
         message=message.pk,
     )
     return recipient
+
+
+@transaction.atomic
+def messages_mark_read(*, acting: Acting, stay: InpatientStay) -> int:
+    """The acting unit opened the case: its delivered messages not yet read are read now.
+
+    Reading is not a step of the process, so it writes no timeline event; the read time is kept
+    per recipient (set once, never moved) and the access log says who read, for which unit.
+    Returns how many messages were marked."""
+    access.require_party(acting, stay)
+    now = timezone.now()
+    marked = MessageRecipient.objects.filter(
+        message__stay=stay, unit=acting.unit, read_at__isnull=True
+    ).update(read_at=now)
+    if marked:
+        log_access(
+            actor=acting.actor,
+            person=stay.person,
+            action=AccessAction.UPDATE,
+            purpose=AccessPurpose.CARE_COORDINATION,
+            obj=stay,
+            detail=ngettext("%(n)d meddelande läst", "%(n)d meddelanden lästa", marked)
+            % {"n": marked},
+        )
+    return marked
 
 
 @transaction.atomic

@@ -62,6 +62,7 @@ def admit(request: StaffRequest, person_id: str) -> HttpResponse:
 def case(request: StaffRequest, public_id: str) -> HttpResponse:
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
+    services.messages_mark_read(acting=acting, stay=stay)
     overview = selectors.case_overview(acting=acting, stay=stay, now=timezone.now())
     return render(request, "discharge/case.html", {"stay": stay, "case": overview})
 

@@ -313,6 +313,8 @@ def test_the_case_detail_reads_what_the_case_page_shows(county: County) -> None:
 
 
 def _detail_queries(api: Api, stay: InpatientStay) -> int:
+    """Queries of reading the case again, once its messages are marked read."""
+    api.get(f"/{stay.public_id}")
     with CaptureQueriesContext(connection) as queries:
         api.get(f"/{stay.public_id}")
     return len(queries)
@@ -350,3 +352,16 @@ def test_the_case_detail_costs_the_same_queries_however_long_the_timeline(
     )
     assert stay.events.count() >= 30
     assert _detail_queries(api, stay) == short
+
+
+def test_reading_the_case_through_the_api_marks_the_units_messages_read(county: County) -> None:
+    stay = e_case_notified(county)
+    municipality = Api(county.needs_assessor)
+    (item,) = municipality.get("/worklist")
+    assert (item["unread"], item["unacknowledged"]) == (1, 1)
+    case = municipality.get(f"/{stay.public_id}")
+    recipients = {r["unit_hsa_id"]: r for m in case["messages"] for r in m["recipients"]}
+    assert recipients[county.social_services.hsa_id]["read_at"]
+    assert recipients[county.home_health_care.hsa_id]["read_at"] is None
+    (item,) = municipality.get("/worklist")
+    assert (item["unread"], item["unacknowledged"]) == (0, 1)

@@ -295,3 +295,38 @@ def test_the_physicians_judgement_in_the_ankomstsamtal_gives_category_b_its_noti
     assert "Skicka inskrivningsmeddelande" in worklist_text(ward)
     assert "Inskrivningsmeddelande behövs." in case_text(ward, stay)
     assert stay.events.filter(kind=CaseEventKind.NEEDS_JUDGED).count() == 1
+
+
+def test_opening_the_case_reads_the_units_messages_and_the_work_list_counts_unread(
+    county: County, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    municipality = client_for(county.needs_assessor)
+    assert "1 olästa / 1 okvitterade" in worklist_text(municipality)
+    assert "1 oläst meddelande" in worklist_text(municipality)
+
+    time_machine.move_to(datetime(2026, 10, 5, 9, 40, tzinfo=stockholm), tick=False)
+    municipality = client_for(county.needs_assessor)
+    page = case_text(municipality, stay)
+    # Read by the unit that opened it; the others' copies stay unread.
+    assert f"{county.social_services.name}: läst 2026-10-05 09:40, <strong>ej kvitterat" in page
+    assert f"{county.home_health_care.name}: <strong>oläst, ej kvitterat" in page
+    assert "0 olästa / 1 okvitterade" in worklist_text(municipality)
+    assert "oläst meddelande" not in worklist_text(municipality)
+    assert "1 olästa / 1 okvitterade" in worklist_text(client_for(county.municipal_nurse))
+
+    # The read time is set once; reading again changes nothing and is not logged again.
+    marked = AccessLogEntry.objects.filter(
+        person=stay.person, user=county.needs_assessor.user, detail="1 meddelande läst"
+    )
+    assert marked.count() == 1
+    time_machine.move_to(datetime(2026, 10, 5, 11, 0, tzinfo=stockholm), tick=False)
+    assert "läst 2026-10-05 09:40" in case_text(client_for(county.needs_assessor), stay)
+    assert marked.count() == 1
