@@ -195,6 +195,14 @@ class CareContactOut(Schema):
     email: str
 
 
+class DeadlineMetOut(Schema):
+    step: str
+    label: str
+    due: datetime
+    done_at: datetime
+    late: bool
+
+
 class JudgedUnderOut(Schema):
     version: str
     content_hash: str
@@ -235,6 +243,8 @@ class StayDetailOut(StayOut):
     written_plan_given_at: datetime | None
     judged_under: list[JudgedUnderOut]
     """The agreement versions the case's events were judged by, and for which events."""
+    deadlines_met: list[DeadlineMetOut]
+    """Steps taken with a deadline: when due, when done, and whether late."""
     timeline: list[EventOut]
 
 
@@ -400,6 +410,16 @@ def _detail(acting: Acting, stay: InpatientStay) -> dict[str, Any]:
         "judged_under": [
             {"version": j.version_id, "content_hash": j.content_hash, "events": j.events}
             for j in overview.judged_under
+        ],
+        "deadlines_met": [
+            {
+                "step": d.kind.value,
+                "label": d.label,
+                "due": d.due,
+                "done_at": d.done_at,
+                "late": d.late,
+            }
+            for d in overview.deadlines_met
         ],
         "timeline": [
             {

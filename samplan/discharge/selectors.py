@@ -112,6 +112,8 @@ class CaseOverview:
     can_end_periods: bool = False
     judged_under: list[JudgedUnder] = field(default_factory=list)
     existing_care_contacts: list[Any] = field(default_factory=list)
+    deadlines_met: list[rules.DeadlineOutcome] = field(default_factory=list)
+    """Steps taken, against their deadlines: on time or late."""
     can_mark: dict[str, bool] = field(default_factory=dict)
     """Checklist kind → whether the acting unit may mark its items now."""
 
@@ -218,6 +220,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
     overview.payment = _payment(stay, timeline, now)
     overview.checklists = _checklists(stay, checklist_agreement(stay, timeline))
     overview.judged_under = _judged_under(stay)
+    overview.deadlines_met = rules.deadline_outcomes(facts_of(stay), timeline)
     overview.existing_care_contacts = list(
         CareContact.objects.filter(
             person=stay.person, role=CareContactRole.FAST_VARDKONTAKT, ended_on__isnull=True

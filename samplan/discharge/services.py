@@ -813,8 +813,16 @@ def discharge_notice_send(
     stay.status = StayStatus.DISCHARGED
     stay.discharged_at = discharged_at
     _bump(stay, "status", "discharged_at")
-    _freeze(stay, discharged_at, AgreementTrigger.DISCHARGED)
-    _event(stay, CaseEventKind.DISCHARGED, acting, at=discharged_at)
+    agreement = _freeze(stay, discharged_at, AgreementTrigger.DISCHARGED)
+    # The discharge may be recorded afterwards; the notice keeps the time it was really sent.
+    late = message.sent_at > rules.discharge_notice_due(discharged_at, agreement)
+    summary = (
+        _("Utskrivningsmeddelandet skickades %(sent)s, efter utskrivningsdagen.")
+        % {"sent": timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")}
+        if late
+        else ""
+    )
+    _event(stay, CaseEventKind.DISCHARGED, acting, summary, at=discharged_at, notice_late=late)
     return message
 
 

@@ -41,6 +41,7 @@ from samplan.discharge.rules.colour import (
     is_locked,
     planning_questions,
 )
+from samplan.discharge.rules.compliance import DeadlineOutcome, deadline_outcomes
 from samplan.discharge.rules.deadlines import (
     acknowledgement_due,
     admission_notice_due,
@@ -80,6 +81,7 @@ __all__ = [
     "ColourCode",
     "ColourFacts",
     "ColourView",
+    "DeadlineOutcome",
     "Duration",
     "ExcludedPeriod",
     "LiableDay",
@@ -106,6 +108,7 @@ __all__ = [
     "colour_codes",
     "colour_view",
     "current_colour",
+    "deadline_outcomes",
     "derive_planning_category",
     "describe_duration",
     "discharge_notice_due",

@@ -304,6 +304,9 @@ def test_the_case_detail_reads_what_the_case_page_shows(county: County) -> None:
     assert case["payment"]["start"]
     assert case["payment"]["unmet"] == ["Fast vårdkontakt har inte kallat till SIP (4 kap. 3 §)."]
     assert case["judged_under"][0]["version"] == stay.agreement.version_id
+    assert [(d["step"], d["late"]) for d in case["deadlines_met"]] == [
+        ("send_admission_notice", False)
+    ]
     first = case["timeline"][0]
     assert (first["kind"], first["actor"], first["unit_hsa_id"]) == (
         "admitted",

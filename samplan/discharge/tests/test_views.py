@@ -330,3 +330,39 @@ def test_opening_the_case_reads_the_units_messages_and_the_work_list_counts_unre
     time_machine.move_to(datetime(2026, 10, 5, 11, 0, tzinfo=stockholm), tick=False)
     assert "läst 2026-10-05 09:40" in case_text(client_for(county.needs_assessor), stay)
     assert marked.count() == 1
+
+
+def test_a_discharge_recorded_the_next_morning_shows_its_notice_as_late(
+    county: County, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from samplan.discharge import services
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 11, 2, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county, admitted_at=datetime(2026, 11, 2, 8, 0, tzinfo=stockholm))
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    time_machine.move_to(datetime(2026, 11, 6, 8, 15, tzinfo=stockholm), tick=False)
+    services.discharge_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        discharged_at=datetime(2026, 11, 5, 16, 0, tzinfo=stockholm),
+    )
+    stay.refresh_from_db()
+    notice = message_of(stay, MessageKind.DISCHARGE_NOTICE)
+    assert stay.discharged_at == datetime(2026, 11, 5, 16, 0, tzinfo=stockholm)
+    assert notice.sent_at == datetime(2026, 11, 6, 8, 15, tzinfo=stockholm)
+
+    page = case_text(client_for(county.needs_assessor), stay)
+    assert (
+        "Utskrivningsmeddelande: skickat 2026-11-06 08:15, senast 2026-11-05 23:59 "
+        '<strong class="badge badge--overdue">För sent</strong>'
+    ) in page
+    assert "Inskrivningsmeddelande: skickat 2026-11-02 09:00, senast 2026-11-03 08:00" in page
+    event = stay.events.get(kind=CaseEventKind.DISCHARGED)
+    assert event.summary == (
+        "Utskrivningsmeddelandet skickades 2026-11-06 08:15, efter utskrivningsdagen."
+    )
