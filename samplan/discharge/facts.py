@@ -55,6 +55,15 @@ def colour_agreement(stay: InpatientStay, timeline: AgreementTimeline) -> Agreem
     return timeline.version_at(colour_moment(stay))
 
 
+def colour_view_of(
+    stay: InpatientStay, timeline: AgreementTimeline | None = None
+) -> tuple[rules.ColourView | None, bool]:
+    """The case's current colour under the colour model of its latest assessment or override,
+    and whether it is the FVK's override (e.g. for the SIP guidance)."""
+    model = colour_agreement(stay, timeline or timeline_of(stay))
+    return rules.colour_view(colour_facts_of(stay, rules.colour_codes(model)), model)
+
+
 def checklist_agreement(stay: InpatientStay, timeline: AgreementTimeline) -> AgreementVersion:
     """The version whose checklists (information transfer, Hemgångsklar) the case follows: the
     one its utskrivningsklar notice, or else its discharge, was judged by; before either, the

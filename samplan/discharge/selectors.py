@@ -22,8 +22,7 @@ from samplan.discharge import access, documents, rules
 from samplan.discharge.facts import (
     agreement_links,
     checklist_agreement,
-    colour_agreement,
-    colour_facts_of,
+    colour_view_of,
     facts_of,
     latest_conversation,
     timeline_of,
@@ -209,10 +208,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
             timeline.version_at(rules.admission_trigger(facts_of(stay))),
         )
         overview.requirements_reasons = list(overview.requirements.reasons)
-    colour_model = colour_agreement(stay, timeline)
-    overview.colour, overview.colour_overridden = rules.colour_view(
-        colour_facts_of(stay, rules.colour_codes(colour_model)), colour_model
-    )
+    overview.colour, overview.colour_overridden = colour_view_of(stay, timeline)
     overview.assessments = _latest_assessments(stay, timeline)
     for override in overview.overrides:
         labels = dict(rules.colour_choices(timeline.version_at(override.decided_at)))
