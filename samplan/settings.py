@@ -204,8 +204,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 CSRF_FAILURE_VIEW = "samplan.core.views.csrf_failure"
-# The county whose agreement (samplan/agreements/data/<key>.toml) new cases are judged by.
+# The county whose agreement (<directory>/<key>.toml) events are judged by, and the directory of
+# agreement files (default: the shipped samplan/agreements/data). Each recorded event is judged by
+# the version in force when it happened, frozen in the database: a version added to the file
+# applies to events from then on.
 SAMPLAN_AGREEMENT = os.environ.get("SAMPLAN_AGREEMENT", "gavleborg")
+SAMPLAN_AGREEMENT_DIR = os.environ.get("SAMPLAN_AGREEMENT_DIR") or None
 
 # Min plan, the citizen portal: sign-in through the region's OpenID Connect provider (Swedish
 # e-ID). The provider is found by discovery at ``<issuer>/.well-known/openid-configuration``; the

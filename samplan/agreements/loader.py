@@ -68,16 +68,27 @@ def load_agreement_file(path: Path) -> Agreement:
 def load_agreements(directory: Path | str | None = None) -> Mapping[str, Agreement]:
     """Every county's agreement in ``directory`` (default: the shipped ``data/``), by county key.
 
-    Cached per directory: the files are read once per process."""
-    return _load_directory(Path(directory).resolve() if directory is not None else DATA_DIR)
+    Cached per directory and the files' sizes and modification times: the files are read again
+    only when one is added, removed or changed (a newly published version takes effect without a
+    restart), otherwise the same mapping is returned."""
+    path = Path(directory).resolve() if directory is not None else DATA_DIR
+    return _load_directory(path, _signature(path))
 
 
-@functools.lru_cache(maxsize=8)
-def _load_directory(directory: Path) -> Mapping[str, Agreement]:
+def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise AgreementError(f"{directory}: inga överenskommelser (*.toml) hittades")
-    return MappingProxyType({path.stem: load_agreement_file(path) for path in files})
+    return tuple((f.name, (stat := f.stat()).st_mtime_ns, stat.st_size) for f in files)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_directory(
+    directory: Path, signature: tuple[tuple[str, int, int], ...]
+) -> Mapping[str, Agreement]:
+    return MappingProxyType(
+        {Path(name).stem: load_agreement_file(directory / name) for name, _m, _s in signature}
+    )
 
 
 def clear_cache() -> None:

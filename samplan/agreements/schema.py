@@ -186,6 +186,9 @@ class InformationItem(_Frozen):
     text: Text
     due_from: Literal["ready_notice", "discharge"] = "discharge"
     within: Duration = Duration(amount=0, unit="calendar_days", at_end_of_day=True)
+    note_label: str = ""
+    """A question the ward answers when the item is sent (e.g. who holds the medical
+    responsibility after discharge); the answer is required and goes into the patient's letter."""
 
 
 # --- Planning questions and colour model ------------------------------------------------------

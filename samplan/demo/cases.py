@@ -50,7 +50,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from samplan.agreements.schema import NO, YES
-from samplan.agreements.services import agreement_of
+from samplan.agreements.services import agreement_in_force
 from samplan.core.acting import Acting
 from samplan.demo.generator import (
     MUNICIPALITIES,
@@ -61,8 +61,10 @@ from samplan.demo.generator import (
 )
 from samplan.directory.models import Membership, Role, Unit, UnitKind
 from samplan.discharge import rules, services
+from samplan.discharge.facts import checklist_agreement, timeline_of
 from samplan.discharge.models import (
     ArrivalConversation,
+    CaseAgreementVersion,
     CaseEvent,
     CaseParty,
     ChecklistKind,
@@ -180,6 +182,12 @@ class CaseSpec:
     interrupt: tuple[InterruptionKind, float] | None = None
     protected: bool = False  # choose a person with protected identity
     younger: bool = False  # an adult under 65 (psychiatry)
+    # Hours ago a 5:5 period started and ended (None: still going on), recorded by outpatient care.
+    unavailable: tuple[float, float | None] | None = None
+    forward_after_hours: float | None = None  # social services forward to home health care
+    wrong_vc_after_hours: float | None = None  # the vårdcentral is felsänd; the ward adds another
+    withdrawn_message: bool = False  # the ward sends a general message and withdraws it
+    written_plan_after_hours: float | None = None  # the FVK gives the plan, after the meeting
 
 
 def _region(suffix: str) -> str:
@@ -200,12 +208,13 @@ CATALOGUE: tuple[CaseSpec, ...] = (
     CaseSpec("Läkaren bedömde behovet senare; fristen räknas därifrån (2 kap. 3 §)", "S112", "V01",
              C.D, S.CONVERSATION, (40, 38), judged_hours_ago=10),
     # Inskrivningsmeddelande sent.
-    CaseSpec("Inskrivningsmeddelande skickat, ingen har kvitterat", "S112", "V01", C.E, S.NOTICE,
-             (30, 28, 27)),
+    CaseSpec("Inskrivningsmeddelande skickat, ingen har kvitterat; ett meddelande makulerat",
+             "S112", "V01", C.E, S.NOTICE, (30, 28, 27), withdrawn_message=True),
     CaseSpec("Inskrivningsmeddelande skickat i dag, skyddade personuppgifter", "S121", "V01",
              C.C_D, S.NOTICE, (9, 8, 4), acked=frozenset({HOME_CARE}), protected=True),
-    CaseSpec("Kvitterat, planeringsunderlaget ska besvaras", "S112", "V01", C.D, S.NOTICE,
-             (52, 50, 46), acked=ALL),
+    CaseSpec("Kvitterat, vårdcentralen felsänd och en annan tillagd, planeringsunderlaget ska "
+             "besvaras", "S112", "V01", C.D, S.NOTICE, (52, 50, 46), acked=ALL,
+             wrong_vc_after_hours=4),
     CaseSpec("Kvitterat, planeringsunderlaget är försenat", "S116", "V01", C.B_C, S.NOTICE,
              (75, 72, 62), acked=ALL),
     # Planning.
@@ -220,12 +229,13 @@ CATALOGUE: tuple[CaseSpec, ...] = (
     # Utskrivningsklar.
     CaseSpec("Utskrivningsklar, kallelse till SIP ska skickas", "S112", "V01", C.C_D, S.READY,
              (100, 98, 96, 80, 60, 20), acked=frozenset({SOCIAL})),
-    CaseSpec("Utskrivningsklar sedan fem dagar, ingen kallelse till SIP", "S121", "V01", C.E,
-             S.READY, (220, 218, 216, 190, 170, 130), acked=ALL, transfer=False),
+    CaseSpec("Utskrivningsklar sedan fem dagar, ingen kallelse till SIP; en avslutad period utan "
+             "öppenvårdsinsatser (5 kap. 5 §)", "S121", "V01", C.E, S.READY,
+             (220, 218, 216, 190, 170, 130), acked=ALL, transfer=False, unavailable=(110, 70)),
     CaseSpec("Utskrivningsklar, kallelse och informationsöverföring försenade", "S114", "V02",
              C.D, S.READY, (200, 198, 196, 170, 150, 130), acked=ALL, transfer=False),
-    CaseSpec("Utskrivningsklar", "S204", "V05", C.D, S.READY, (110, 108, 100, 80, 60, 30),
-             acked=ALL),
+    CaseSpec("Utskrivningsklar, öppenvårdsinsatser saknas just nu (5 kap. 5 §)", "S204", "V05",
+             C.D, S.READY, (110, 108, 100, 80, 60, 30), acked=ALL, unavailable=(20, None)),
     # Kallelse till SIP.
     CaseSpec("Kallelse till SIP skickad, möte på sjukhuset i morgon", "S112", "V01", C.E, S.SIP,
              (170, 168, 166, 140, 120, 48, 30), acked=frozenset({WARD, SOCIAL}),
@@ -234,8 +244,9 @@ CATALOGUE: tuple[CaseSpec, ...] = (
              (150, 148, 146, 120, 100, 40, 20), acked=ALL, meeting_after_hours=50,
              meeting_place="video"),
     # Discharged.
-    CaseSpec("Utskriven efter SIP-möte på sjukhuset", "S112", "V01", C.E, S.DISCHARGED,
-             (260, 258, 256, 230, 210, 150, 130, 60), acked=ALL, meeting_after_hours=40),
+    CaseSpec("Utskriven efter SIP-möte på sjukhuset, skriftlig plan lämnad", "S112", "V01", C.E,
+             S.DISCHARGED, (260, 258, 256, 230, 210, 150, 130, 60), acked=ALL,
+             meeting_after_hours=40, written_plan_after_hours=20),
     CaseSpec("Utskriven i dag, utskrivningsmeddelandet är inte kvitterat", "S112", "V01", C.D,
              S.DISCHARGED, (140, 138, 136, 110, 90, 40, 30, 5), meeting_after_hours=20),
     CaseSpec("Utskriven i går, kvittens försenad", "S203", "V04", C.C, S.DISCHARGED,
@@ -245,13 +256,18 @@ CATALOGUE: tuple[CaseSpec, ...] = (
              (100, 98, 96, 70), interrupt=(InterruptionKind.DIED, 10)),
     CaseSpec("Avbrutet: flyttad till annat sjukhus", "S205", "V03", C.D, S.NOTICE, (40, 38, 36),
              acked=ALL, interrupt=(InterruptionKind.TRANSFERRED, 20)),
+    CaseSpec("Avbrutet: utskrivningen är inställd", "S114", "V02", C.C_D, S.ASSESSED,
+             (90, 88, 86, 60), interrupt=(InterruptionKind.CANCELLED, 12)),
+    CaseSpec("Avbrutet: patienten har avböjt insatser", "S116", "V06", C.C, S.NOTICE,
+             (50, 48, 46), acked=ALL, interrupt=(InterruptionKind.DECLINED, 30)),
     # One of each small category.
     CaseSpec("Kategori A: inga insatser behövs efter utskrivningen", "S116", "V02", C.A,
              S.CONVERSATION, (30, 28)),
     CaseSpec("Kategori B: bara vårdcentralen, utskrivningsklar", "S112", "V01", C.B, S.READY,
              (80, 78, 76, 60, 60, 3)),
-    CaseSpec("Kategori C: utskrivningsklar, kvittens och informationsöverföring försenade",
-             "S114", "V02", C.C, S.READY, (100, 98, 96, 70, 70, 30), transfer=False),
+    CaseSpec("Kategori C: vidaresänt till hemsjukvården, utskrivningsklar, kvittens och "
+             "informationsöverföring försenade", "S114", "V02", C.C, S.READY,
+             (100, 98, 96, 70, 70, 30), transfer=False, forward_after_hours=3),
 )  # fmt: skip
 del C, S
 
@@ -287,6 +303,14 @@ class Action(StrEnum):
     PREPARE_DISCHARGE = "prepare_discharge"
     DISCHARGE = "discharge"
     INTERRUPT = "interrupt"
+    UNAVAILABLE = "unavailable"
+    UNAVAILABLE_END = "unavailable_end"
+    FORWARD = "forward"
+    WRONGLY_ADDRESSED = "wrongly_addressed"
+    ADD_PARTY = "add_party"
+    GENERAL = "general"
+    WITHDRAW = "withdraw"
+    WRITTEN_PLAN = "written_plan"
 
 
 _SENDS = {
@@ -379,9 +403,13 @@ _SUMMARIES = (
 _INTERRUPT_REASONS = {
     InterruptionKind.DIED: "",
     InterruptionKind.TRANSFERRED: "Överflyttad till universitetssjukhuset för fortsatt vård.",
-    InterruptionKind.CANCELLED: "",
-    InterruptionKind.DECLINED: "",
+    InterruptionKind.CANCELLED: "Ny infektion; patienten behöver vårdas vidare innan ny planering.",
+    InterruptionKind.DECLINED: "Vill inte ha hemtjänst, dottern hjälper till hemma.",
 }
+_UNAVAILABLE_REASON = "Ingen läkare på vårdcentralen kan ta över läkemedelsordinationen ännu."
+_FORWARD_REASON = "Behöver såromläggning hemma; hemsjukvården planerar."
+_WRONG_VC_REASON = "Patienten är listad på en annan vårdcentral."
+_WITHDRAWN = ("Patienten flyttas till sal 4.", "Fel patient: meddelandet gällde någon annan.")
 _LOCATIONS = {
     "hospital": "{ward}, {address}",
     "video": "Videomöte, länk skickas av den fasta vårdkontakten",
@@ -542,6 +570,28 @@ def _plan(spec: CaseSpec, person: Candidate, anchor: datetime, rng: random.Rando
             extras.append(Step(at + timedelta(hours=1), Action.OVERRIDE, text=reason))
         if stage == Stage.READY and spec.transfer:
             extras.append(Step(at + timedelta(minutes=30), Action.TRANSFER))
+    notice_at = times.get(Stage.NOTICE)
+    if spec.unavailable is not None:
+        started, ended = spec.unavailable
+        extras.append(Step(ago(started), Action.UNAVAILABLE, text=_UNAVAILABLE_REASON))
+        if ended is not None:
+            extras.append(Step(ago(ended), Action.UNAVAILABLE_END))
+    if notice_at is not None and spec.forward_after_hours is not None:
+        at = notice_at + timedelta(hours=spec.forward_after_hours)
+        extras.append(Step(at, Action.FORWARD, text=_FORWARD_REASON))
+    if notice_at is not None and spec.wrong_vc_after_hours is not None:
+        at = notice_at + timedelta(hours=spec.wrong_vc_after_hours)
+        extras.append(Step(at, Action.WRONGLY_ADDRESSED, unit=VC, text=_WRONG_VC_REASON))
+        extras.append(Step(at + timedelta(hours=1), Action.ADD_PARTY, unit=VC))
+    if notice_at is not None and spec.withdrawn_message:
+        text, reason = _WITHDRAWN
+        extras.append(Step(notice_at + timedelta(minutes=40), Action.GENERAL, text=text))
+        extras.append(Step(notice_at + timedelta(minutes=55), Action.WITHDRAW, text=reason))
+    if Stage.SIP in times and spec.written_plan_after_hours is not None:
+        meeting = times[Stage.SIP] + timedelta(hours=spec.meeting_after_hours)
+        extras.append(
+            Step(meeting + timedelta(hours=spec.written_plan_after_hours), Action.WRITTEN_PLAN)
+        )
     end = anchor
     if spec.interrupt is not None:
         kind, hours = spec.interrupt
@@ -689,6 +739,8 @@ _STAMPS: tuple[tuple[type[Model], str, str], ...] = (
     (OutpatientUnavailability, "stay", "recorded_at"),
     (ChecklistMark, "stay", "checked_at"),
     (CaseEvent, "stay", "at"),
+    # The agreement version frozen for each event, at the event's moment.
+    (CaseAgreementVersion, "stay", "in_force_at"),
 )
 
 
@@ -701,13 +753,18 @@ def _backdate(stay: InpatientStay, windows: Sequence[Window]) -> None:
     wrote it. Steps run one after another, so a stamp belongs to the last step that started
     before it."""
     starts = [started for started, _when in windows]
+    # Only stamps the clock wrote while the steps ran: a time a step was given (a SIP meeting
+    # ahead, an admission in the past) is already the planned one.
+    finished = timezone.now()
 
     def planned(stamp: datetime) -> datetime:
         return windows[bisect.bisect_right(starts, stamp) - 1][1]
 
     for model, link, name in _STAMPS:
         manager = model._default_manager
-        rows = manager.filter(**{link: stay.pk, f"{name}__gte": starts[0]}).values_list("pk", name)
+        rows = manager.filter(
+            **{link: stay.pk, f"{name}__gte": starts[0], f"{name}__lte": finished}
+        ).values_list("pk", name)
         moved: dict[datetime, list[int]] = {}
         for pk, stamp in rows:
             moved.setdefault(planned(stamp), []).append(pk)
@@ -833,7 +890,7 @@ class _Driver:
                 )
 
     def assess(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
-        agreement = agreement_of(stay.agreement)
+        agreement = agreement_in_force(timezone.now())  # what the answers are judged by
         answers = {}
         for question in rules.planning_questions(agreement):
             given = plan.answers.get(question.id)
@@ -875,7 +932,8 @@ class _Driver:
     def override(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         colour = plan.spec.override
         contact = stay.care_contact
-        if contact is None or colour not in rules.colour_codes(agreement_of(stay.agreement)):
+        codes = rules.colour_codes(agreement_in_force(timezone.now()))
+        if contact is None or colour not in codes:
             return
         services.colour_override(
             acting=self.acting(contact.unit), stay=stay, colour=colour, reason=step.text
@@ -896,7 +954,7 @@ class _Driver:
         )
 
     def transfer(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
-        agreement = agreement_of(stay.agreement)
+        agreement = checklist_agreement(stay, timeline_of(stay))
         for item in agreement.information_transfer:
             if item.due_from == "ready_notice":
                 services.checklist_mark(
@@ -923,13 +981,110 @@ class _Driver:
 
     def prepare_discharge(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         acting = self._ward(stay)
+        responsible = stay.care_contact.unit.name if stay.care_contact else ""
+        listed = stay.person.listed_unit
+        responsible = responsible or (
+            listed.name if listed else self.units_by_pk[stay.ward_id].name
+        )
         for checklist in (ChecklistKind.INFORMATION_TRANSFER, ChecklistKind.HOME_READY):
             for item in services.checklist_items(stay, checklist):
-                services.checklist_mark(acting=acting, stay=stay, checklist=checklist, item=item)
+                # Who holds the medical responsibility after discharge, where it is asked.
+                question = services.note_question(stay, checklist, item)
+                services.checklist_mark(
+                    acting=acting,
+                    stay=stay,
+                    checklist=checklist,
+                    item=item,
+                    note=f"Fast läkarkontakt på {responsible}" if question else "",
+                )
         services.care_summary_write(acting=acting, stay=stay, text=step.text)
 
     def discharge(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         services.discharge_notice_send(acting=self._ward(stay), stay=stay, discharged_at=step.at)
+
+    def _outpatient(self, stay: InpatientStay) -> Unit | None:
+        """The outpatient party: the FVK's unit, else the vårdcentral the notice reached."""
+        if stay.care_contact is not None:
+            return stay.care_contact.unit
+        reached = [u for u in self._parties(stay) if u.kind in _OUTPATIENT]
+        return reached[0] if reached else None
+
+    def unavailable(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        unit = self._outpatient(stay)
+        if unit is None:
+            return
+        services.unavailability_record(
+            acting=self.acting(unit),
+            stay=stay,
+            starts_on=timezone.localdate(step.at),
+            reason=step.text,
+        )
+
+    def unavailable_end(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        unit = self._outpatient(stay)
+        period = stay.unavailability_periods.filter(ends_on__isnull=True).first()
+        if unit is None or period is None:
+            return
+        services.unavailability_end(
+            acting=self.acting(unit), stay=stay, period=period, ends_on=timezone.localdate(step.at)
+        )
+
+    def forward(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        social = next((u for u in self._parties(stay) if u.kind == UnitKind.SOCIAL_SERVICES), None)
+        if social is None:
+            return
+        home = next(
+            (
+                u
+                for u in self.units.values()
+                if u.kind == UnitKind.MUNICIPAL_HEALTH_CARE
+                and u.organisation_id == social.organisation_id
+            ),
+            None,
+        )
+        if home is not None:
+            services.party_forward(
+                acting=self.acting(social), stay=stay, to_unit=home, reason=step.text
+            )
+
+    def wrongly_addressed(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        unit = self._outpatient(stay)
+        if unit is not None:
+            services.party_mark_wrongly_addressed(
+                acting=self.acting(unit), stay=stay, reason=step.text
+            )
+
+    def add_party(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        """The ward adds the right vårdcentral: the first of the county not yet in the case."""
+        in_case = {p.unit_id for p in stay.parties.all()}
+        candidates = sorted(
+            (u for u in self.units.values() if u.kind == UnitKind.PRIMARY_CARE),
+            key=lambda u: u.hsa_id,
+        )
+        unit = next((u for u in candidates if u.pk not in in_case), None)
+        if unit is not None:
+            services.party_add(acting=self._ward(stay), stay=stay, unit=unit)
+
+    def general(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        services.general_message_send(acting=self._ward(stay), stay=stay, body=step.text)
+
+    def withdraw(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        message = (
+            stay.messages.filter(kind=MessageKind.GENERAL, withdrawn_at__isnull=True)
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
+        if message is not None:
+            services.message_withdraw(
+                acting=self._ward(stay), stay=stay, message=message, reason=step.text
+            )
+
+    def written_plan(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
+        contact = stay.care_contact
+        if contact is not None:
+            services.written_plan_given_record(
+                acting=self.acting(contact.unit), stay=stay, given_at=step.at
+            )
 
     def interrupt(self, stay: InpatientStay, step: Step, plan: CasePlan) -> None:
         services.stay_interrupt(
@@ -958,4 +1113,12 @@ _HANDLERS: dict[Action, Callable[[_Driver, InpatientStay, Step, CasePlan], None]
     Action.PREPARE_DISCHARGE: _Driver.prepare_discharge,
     Action.DISCHARGE: _Driver.discharge,
     Action.INTERRUPT: _Driver.interrupt,
+    Action.UNAVAILABLE: _Driver.unavailable,
+    Action.UNAVAILABLE_END: _Driver.unavailable_end,
+    Action.FORWARD: _Driver.forward,
+    Action.WRONGLY_ADDRESSED: _Driver.wrongly_addressed,
+    Action.ADD_PARTY: _Driver.add_party,
+    Action.GENERAL: _Driver.general,
+    Action.WITHDRAW: _Driver.withdraw,
+    Action.WRITTEN_PLAN: _Driver.written_plan,
 }

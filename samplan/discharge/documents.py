@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
-from samplan.discharge.models import InpatientStay, Message, MessageKind
+from samplan.discharge.facts import checklist_agreement, latest_conversation, timeline_of
+from samplan.discharge.models import ChecklistKind, InpatientStay, Message, MessageKind
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.sip.models import PlanVersion, ProcessStatus, SipProcess
 
 if TYPE_CHECKING:
     from samplan.core.acting import Acting
@@ -79,7 +82,52 @@ def letter_context(stay: InpatientStay) -> dict[str, object]:
         "contacts": contacts,
         "meeting": meeting,
         "today": timezone.localdate(),
+        "plans": _existing_plans(stay),
+        "answers": _information_answers(stay),
     }
+
+
+def _existing_plans(stay: InpatientStay) -> list[str]:
+    """The plans the patient has (patientlagen 3 kap.), in plain Swedish: those known from the
+    latest ankomstsamtal, and any SIP in the system (established, or being prepared)."""
+    plans: list[str] = []
+    sips = SipProcess.objects.filter(person=stay.person).exclude(status=ProcessStatus.CLOSED)
+    for process in sips.order_by("started_at"):
+        latest = PlanVersion.objects.filter(process=process).order_by("-number").first()
+        if latest is None:
+            plans.append(
+                _("Vi gör en SIP tillsammans med dig. Det är en plan för din vård och hjälp.")
+            )
+        else:
+            on = timezone.localtime(latest.established_at).strftime("%Y-%m-%d")
+            plans.append(
+                _("Du har en SIP, en plan för din vård och hjälp. Den är från %(on)s.") % {"on": on}
+            )
+    conversation = latest_conversation(stay)
+    if conversation is not None:
+        if conversation.has_existing_sip and not plans:
+            plans.append(_("Du har en SIP, en plan för din vård och hjälp."))
+        if conversation.has_care_plan:
+            plans.append(_("Du har en vårdplan."))
+        if conversation.has_implementation_plan:
+            plans.append(_("Du har en plan från kommunen för hur du får hjälp hemma."))
+    return plans
+
+
+def _information_answers(stay: InpatientStay) -> list[dict[str, str]]:
+    """What the ward answered when it sent the information (who holds the medical
+    responsibility after discharge), in the agreement's order."""
+    marks = {
+        m.item: m.note
+        for m in stay.checklist.filter(checklist=ChecklistKind.INFORMATION_TRANSFER)
+        if m.note
+    }
+    agreement = checklist_agreement(stay, timeline_of(stay))
+    return [
+        {"question": item.text, "answer": marks[item.id]}
+        for item in agreement.information_transfer
+        if item.note_label and item.id in marks
+    ]
 
 
 def patient_letter_pdf(*, acting: Acting, stay: InpatientStay) -> bytes:

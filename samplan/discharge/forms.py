@@ -49,6 +49,8 @@ class ArrivalConversationForm(SamplanModelForm):
                 "had_home_health_care",
                 "had_special_housing",
                 "has_existing_sip",
+                "has_care_plan",
+                "has_implementation_plan",
                 "has_existing_care_contact",
             ),
         ),
@@ -61,6 +63,7 @@ class ArrivalConversationForm(SamplanModelForm):
                 "needs_special_housing",
             ),
         ),
+        (_("Läkarens bedömning"), ("admission_notice_needed", "needs_judged_at")),
     )
 
     class Meta:
@@ -72,6 +75,8 @@ class ArrivalConversationForm(SamplanModelForm):
             "had_home_health_care",
             "had_special_housing",
             "has_existing_sip",
+            "has_care_plan",
+            "has_implementation_plan",
             "has_existing_care_contact",
             "needs_regional_outpatient",
             "needs_social_services",
@@ -79,7 +84,15 @@ class ArrivalConversationForm(SamplanModelForm):
             "needs_special_housing",
             "patient_wishes",
             "brochure_given",
+            "admission_notice_needed",
         ]
+        help_texts = {
+            "admission_notice_needed": _(
+                "Gäller kategori B, när patienten bara behöver regionens öppna vård: "
+                "inskrivningsmeddelande skickas om läkaren bedömer att det behövs, och ska "
+                "då skickas inom fristen. Övriga kategorier får alltid ett meddelande."
+            )
+        }
         widgets = {"patient_wishes": forms.Textarea(attrs={"rows": 3})}
 
 

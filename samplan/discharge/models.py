@@ -122,6 +122,11 @@ class ArrivalConversation(models.Model):
     had_home_health_care = models.BooleanField(_("hemsjukvård före inskrivning"), default=False)
     had_special_housing = models.BooleanField(_("särskilt boende före inskrivning"), default=False)
     has_existing_sip = models.BooleanField(_("har redan en SIP"), default=False)
+    # Plans the patient already has, named in the letter at discharge (patientlagen 3 kap.).
+    has_care_plan = models.BooleanField(_("har en vårdplan"), default=False)
+    has_implementation_plan = models.BooleanField(
+        _("har en genomförandeplan från socialtjänsten"), default=False
+    )
     has_existing_care_contact = models.BooleanField(_("har redan fast vårdkontakt"), default=False)
     # Expected needs after discharge: the planning category is derived from these.
     needs_regional_outpatient = models.BooleanField(_("regionens öppna vård"), default=False)
@@ -132,6 +137,11 @@ class ArrivalConversation(models.Model):
     needs_special_housing = models.BooleanField(
         _("socialtjänst inkl. kommunal hälso- och sjukvård (t.ex. särskilt boende)"),
         default=False,
+    )
+    # Category B (only regional outpatient care): the inskrivningsmeddelande is sent if the
+    # physician judges it needed (SPEC §3.1); then it is due like any other.
+    admission_notice_needed = models.BooleanField(
+        _("läkaren bedömer att inskrivningsmeddelande behövs"), default=False
     )
     patient_wishes = models.TextField(_("patientens egna önskemål"), blank=True)
     brochure_given = models.BooleanField(_("informationsbroschyr lämnad"), default=False)
@@ -374,3 +384,48 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgreementTrigger(models.TextChoices):
+    """The event a frozen agreement version was judged in force for (message kinds keep their
+    own values)."""
+
+    ADMITTED = "admitted", _("inskrivning")
+    NEEDS_JUDGED = "needs_judged", _("läkarens bedömning")
+    ARRIVAL_CONVERSATION = "arrival_conversation", _("ankomstsamtal")
+    ADMISSION_NOTICE = "admission_notice", _("inskrivningsmeddelande")
+    ESTIMATED_DISCHARGE_CHANGED = "estimated_discharge", _("ändrad beräknad utskrivning")
+    READY_FOR_DISCHARGE = "ready_for_discharge", _("underrättelse om utskrivningsklar")
+    SIP_INVITATION = "sip_invitation", _("kallelse till SIP")
+    SIP_MEETING = "sip_meeting", _("SIP-mötet")
+    DISCHARGE_NOTICE = "discharge_notice", _("utskrivningsmeddelande")
+    GENERAL = "general", _("generellt meddelande")
+    ASSESSMENT = "assessment", _("planeringsunderlag")
+    COLOUR_OVERRIDE = "colour_override", _("färg ändrad av fast vårdkontakt")
+    DISCHARGED = "discharged", _("utskrivning")
+
+
+class CaseAgreementVersion(models.Model):
+    """The agreement version in force at one event of the case, frozen when the event was
+    recorded (by content hash, :class:`~samplan.agreements.models.AgreementVersionRecord`).
+
+    The rules judge each deadline by the version frozen for the event that triggers it, so a
+    version published, or a file edited, later never changes what was already recorded.
+    Append-only; one row per event moment."""
+
+    stay = models.ForeignKey(
+        InpatientStay, on_delete=models.PROTECT, related_name="agreement_versions"
+    )
+    record = models.ForeignKey(
+        "agreements.AgreementVersionRecord", on_delete=models.PROTECT, related_name="+"
+    )
+    in_force_at = models.DateTimeField()
+    trigger = models.CharField(max_length=40, choices=AgreementTrigger.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["in_force_at", "id"]
+        indexes = [models.Index(fields=["stay", "in_force_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} @ {self.in_force_at:%Y-%m-%d %H:%M}"

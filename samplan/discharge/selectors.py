@@ -3,6 +3,7 @@ queries whatever the number of cases, messages or events."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,18 +12,28 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from samplan.agreements.services import agreement_of
+from samplan.agreements.schema import AgreementVersion
+from samplan.agreements.timeline import AgreementTimeline
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.directory.models import Unit
-from samplan.discharge import access, rules
-from samplan.discharge.facts import colour_facts_of, facts_of, latest_conversation
+from samplan.discharge import access, documents, rules
+from samplan.discharge.facts import (
+    agreement_links,
+    checklist_agreement,
+    colour_view_of,
+    facts_of,
+    latest_conversation,
+    timeline_of,
+)
 from samplan.discharge.models import (
+    AgreementTrigger,
     ArrivalConversation,
     CaseEvent,
     CaseParty,
     ChecklistKind,
+    ChecklistMark,
     InpatientStay,
     Message,
     MessageRecipient,
@@ -30,6 +41,7 @@ from samplan.discharge.models import (
     StayStatus,
 )
 from samplan.discharge.steps import STEPS, Step
+from samplan.people.models import CareContact, CareContactRole
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,25 @@ class PaymentView:
     days: int
     amount_sek: int
     problem: str = ""
+    version_id: str = ""
+    """The agreement version the rule is the utskrivningsklar notice's."""
+
+
+@dataclass(frozen=True)
+class JudgedUnder:
+    """One agreement version the case's events were judged by, and which events."""
+
+    version_id: str
+    events: list[str]
+    content_hash: str
+    repeated: bool = False
+    """Another text of the case was frozen under the same version id (the file was edited)."""
 
 
 @dataclass
 class CaseOverview:
+    stay: InpatientStay
+    """The case as read for the overview, with everything below prefetched."""
     parties: list[CaseParty]
     messages: list[MessageView]
     conversation: ArrivalConversation | None
@@ -81,6 +108,13 @@ class CaseOverview:
     payment: PaymentView | None = None
     insatser_before: list[str] = field(default_factory=list)
     needs_after: list[str] = field(default_factory=list)
+    can_end_periods: bool = False
+    judged_under: list[JudgedUnder] = field(default_factory=list)
+    existing_care_contacts: list[Any] = field(default_factory=list)
+    deadlines_met: list[rules.DeadlineOutcome] = field(default_factory=list)
+    """Steps taken, against their deadlines: on time or late."""
+    can_mark: dict[str, bool] = field(default_factory=dict)
+    """Checklist kind → whether the acting unit may mark its items now."""
 
 
 def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
@@ -104,8 +138,10 @@ def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
         "arrival_conversations",
         "assessments__unit",
         "overrides__decided_by",
-        "checklist",
+        Prefetch("checklist", queryset=ChecklistMark.objects.select_related("checked_by")),
         "unavailability_periods",
+        "agreement_versions",
+        "agreement_versions__record",
     )
 
 
@@ -131,6 +167,8 @@ def _worklist_prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[Inpatien
         Prefetch("assessments", queryset=PlanningAssessment.objects.defer("answers")),
         "overrides",
         "checklist",
+        "agreement_versions",
+        "agreement_versions__record",
     )
 
 
@@ -143,34 +181,49 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         purpose=AccessPurpose.CARE_COORDINATION,
         obj=stay,
     )
-    agreement = agreement_of(stay.agreement)
+    timeline = timeline_of(stay)
     conversation = latest_conversation(stay)
     overview = CaseOverview(
+        stay=stay,
         parties=list(stay.parties.all()),
         messages=[_message_view(acting, m) for m in stay.messages.all()],
         conversation=conversation,
-        obligations=_obligations(acting, stay, agreement, now),
+        obligations=_obligations(acting, stay, timeline, now),
         events=list(stay.events.select_related("actor", "unit")),
         steps=[s for s in STEPS.values() if s.allowed(acting, stay)],
         is_ward=access.is_ward(acting, stay),
         notes=list(stay.notes.select_related("unit", "author")),
         periods=list(stay.unavailability_periods.all()),
         overrides=list(stay.overrides.all()),
+        can_end_periods=access.UNAVAILABILITY.allows(acting, stay),
+        can_mark={
+            ChecklistKind.INFORMATION_TRANSFER.value: access.WARD_FOLLOW_UP.allows(acting, stay),
+            ChecklistKind.HOME_READY.value: access.WARD_STEP.allows(acting, stay),
+        },
     )
     if stay.planning_category:
+        # The notice's deadline and recipients as judged at admission (or the judgement).
         overview.requirements = rules.category_requirements(
-            rules.PlanningCategory(stay.planning_category), agreement
+            rules.PlanningCategory(stay.planning_category),
+            timeline.version_at(rules.admission_trigger(facts_of(stay))),
         )
         overview.requirements_reasons = list(overview.requirements.reasons)
-    overview.colour, overview.colour_overridden = rules.colour_view(
-        colour_facts_of(stay), agreement
-    )
-    overview.assessments = _latest_assessments(stay, agreement)
-    colour_labels = dict(rules.colour_choices(agreement))
+    overview.colour, overview.colour_overridden = colour_view_of(stay, timeline)
+    overview.assessments = _latest_assessments(stay, timeline)
     for override in overview.overrides:
-        override.colour_label = colour_labels.get(override.colour, override.colour)
-    overview.payment = _payment(stay, agreement, now)
-    overview.checklists = _checklists(stay, agreement)
+        labels = dict(rules.colour_choices(timeline.version_at(override.decided_at)))
+        override.colour_label = labels.get(override.colour, override.colour)
+    overview.payment = _payment(stay, timeline, now)
+    overview.checklists = _checklists(stay, checklist_agreement(stay, timeline))
+    overview.judged_under = _judged_under(stay)
+    overview.deadlines_met = rules.deadline_outcomes(facts_of(stay), timeline)
+    overview.existing_care_contacts = list(
+        CareContact.objects.filter(
+            person=stay.person, role=CareContactRole.FAST_VARDKONTAKT, ended_on__isnull=True
+        ).select_related("unit")
+    )
+    for checklist in overview.checklists:
+        checklist["can_mark"] = overview.can_mark[checklist["kind"]]
     if conversation is not None:
         overview.insatser_before = _labels(
             conversation,
@@ -179,6 +232,8 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
                 "had_home_health_care",
                 "had_special_housing",
                 "has_existing_sip",
+                "has_care_plan",
+                "has_implementation_plan",
                 "has_existing_care_contact",
             ],
         )
@@ -194,12 +249,32 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
     return overview
 
 
-def _payment(stay: InpatientStay, agreement: Any, now: datetime) -> PaymentView | None:
-    """None where liability cannot arise (category, or no utskrivningsklar notice yet)."""
+def _judged_under(stay: InpatientStay) -> list[JudgedUnder]:
+    """The versions the case's events were frozen under, in the order first used."""
+    by_record: dict[int, JudgedUnder] = {}
+    for link in agreement_links(stay):
+        judged = by_record.setdefault(
+            link.record_id,
+            JudgedUnder(link.record.version_id, [], link.record.content_hash),
+        )
+        trigger = link.trigger
+        label = str(AgreementTrigger(trigger).label) if trigger in AgreementTrigger else trigger
+        if label not in judged.events:
+            judged.events.append(label)
+    ids = [j.version_id for j in by_record.values()]
+    return [
+        dataclasses.replace(j, repeated=ids.count(j.version_id) > 1) for j in by_record.values()
+    ]
+
+
+def _payment(stay: InpatientStay, timeline: AgreementTimeline, now: datetime) -> PaymentView | None:
+    """None where liability cannot arise (category, or no utskrivningsklar notice yet). The
+    start rule, cutoff and amounts are the utskrivningsklar notice's version's."""
     facts = facts_of(stay)
     ready_at = facts.ready_notice_sent_at
     if facts.category is None or ready_at is None:
         return None
+    agreement = timeline.version_at(ready_at)
     if not rules.category_requirements(facts.category, agreement).payment_liability_possible:
         return None
     unmet = rules.payment_preconditions(facts, agreement)
@@ -215,8 +290,14 @@ def _payment(stay: InpatientStay, agreement: Any, now: datetime) -> PaymentView 
             until=timezone.localdate(now),
         )
     except rules.PaymentAmountMissing as error:
-        return PaymentView(start, unmet, 0, 0, problem=str(error))
-    return PaymentView(start, unmet, len(days), sum(d.amount_sek for d in days))
+        return PaymentView(start, unmet, 0, 0, problem=str(error), version_id=agreement.version_id)
+    return PaymentView(
+        start,
+        unmet,
+        len(days),
+        sum(d.amount_sek for d in days),
+        version_id=agreement.version_id,
+    )
 
 
 def _labels(conversation: ArrivalConversation, names: list[str]) -> list[str]:
@@ -237,18 +318,20 @@ def _message_view(acting: Acting, message: Message) -> MessageView:
     )
 
 
-def _latest_assessments(stay: InpatientStay, agreement: Any) -> list[Any]:
+def _latest_assessments(stay: InpatientStay, timeline: AgreementTimeline) -> list[Any]:
+    """Each unit's newest answers, its colour named by the model they were answered under."""
     latest: dict[int, Any] = {}
-    for assessment in stay.assessments.all():
+    for assessment in sorted(stay.assessments.all(), key=lambda a: (a.answered_at, a.pk)):
         latest[assessment.unit_id] = assessment
-    labels = dict(rules.colour_choices(agreement))
     for assessment in latest.values():
+        labels = dict(rules.colour_choices(timeline.version_at(assessment.answered_at)))
         assessment.colour_label = labels.get(assessment.colour, assessment.colour)
     return list(latest.values())
 
 
-def _checklists(stay: InpatientStay, agreement: Any) -> list[dict[str, Any]]:
+def _checklists(stay: InpatientStay, agreement: AgreementVersion) -> list[dict[str, Any]]:
     marks = {(m.checklist, m.item): m for m in stay.checklist.all()}
+    notes = {item.id: item.note_label for item in agreement.information_transfer}
     lists = [
         (
             ChecklistKind.INFORMATION_TRANSFER,
@@ -261,7 +344,14 @@ def _checklists(stay: InpatientStay, agreement: Any) -> list[dict[str, Any]]:
             "kind": kind.value,
             "title": kind.label,
             "items": [
-                {"id": i, "label": label, "mark": marks.get((kind.value, i))}
+                {
+                    "id": i,
+                    "label": label,
+                    "mark": marks.get((kind.value, i)),
+                    "note_label": notes.get(i, "")
+                    if kind is ChecklistKind.INFORMATION_TRANSFER
+                    else "",
+                }
                 for i, label in items.items()
             ],
         }
@@ -270,11 +360,11 @@ def _checklists(stay: InpatientStay, agreement: Any) -> list[dict[str, Any]]:
 
 
 def _obligations(
-    acting: Acting, stay: InpatientStay, agreement: Any, now: datetime
+    acting: Acting, stay: InpatientStay, timeline: AgreementTimeline, now: datetime
 ) -> list[ObligationView]:
     units: dict[rules.UnitId, Unit] = {p.unit_id: p.unit for p in stay.parties.all()}
     views = []
-    for obligation in rules.open_obligations(facts_of(stay), agreement, now):
+    for obligation in rules.open_obligations(facts_of(stay), timeline, now):
         unit = units.get(obligation.unit_id) if obligation.unit_id else None
         views.append(
             ObligationView(
@@ -288,6 +378,19 @@ def _obligations(
     return views
 
 
+def invitation_export(*, acting: Acting, stay: InpatientStay, message: Message) -> bytes:
+    """The kallelse till SIP as an iCalendar file, access-logged as an export."""
+    log_access(
+        actor=acting.actor,
+        person=stay.person,
+        action=AccessAction.EXPORT,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=message,
+        detail="kallelse till SIP (iCalendar)",
+    )
+    return documents.invitation_ics(message)
+
+
 # --- Work list --------------------------------------------------------------------------------
 
 
@@ -296,6 +399,8 @@ class WorkItem:
     stay: InpatientStay
     obligations: list[ObligationView]
     unacknowledged: int
+    unread: int = 0
+    """Messages to the unit it has not read (opened the case since they came)."""
 
     @property
     def most_urgent(self) -> ObligationView | None:
@@ -307,6 +412,7 @@ class Worklist:
     items: list[WorkItem]
     overdue_count: int
     unacknowledged_count: int
+    unread_count: int = 0
     ready_waiting: list[InpatientStay] = field(default_factory=list)
     """The ward's patients who are utskrivningsklar and still in hospital, longest waiting first."""
 
@@ -335,22 +441,19 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
         )
     )
     items = []
-    # agreement_of serialises the record's JSON to find its parsed copy: once per version.
-    agreements: dict[int, Any] = {}
     for stay in stays:
-        if stay.agreement_id not in agreements:
-            agreements[stay.agreement_id] = agreement_of(stay.agreement)
-        agreement = agreements[stay.agreement_id]
-        mine = [o for o in _obligations(acting, stay, agreement, now) if o.mine]
-        waiting = sum(
-            1
+        mine = [o for o in _obligations(acting, stay, timeline_of(stay), now) if o.mine]
+        mine_copies = [
+            r
             for message in stay.messages.all()
             if not message.is_withdrawn
             for r in message.recipients.all()
-            if r.unit_id == unit_id and r.acknowledged_at is None
-        )
+            if r.unit_id == unit_id
+        ]
+        waiting = sum(1 for r in mine_copies if r.acknowledged_at is None)
+        unread = sum(1 for r in mine_copies if r.read_at is None)
         if mine or waiting:
-            items.append(WorkItem(stay, mine, waiting))
+            items.append(WorkItem(stay, mine, waiting, unread))
     items.sort(key=_urgency)
     ready_waiting = sorted(
         (
@@ -364,6 +467,7 @@ def worklist(*, acting: Acting, now: datetime) -> Worklist:
         items=items,
         overdue_count=sum(1 for i in items for o in i.obligations if o.overdue),
         unacknowledged_count=sum(i.unacknowledged for i in items),
+        unread_count=sum(i.unread for i in items),
         ready_waiting=ready_waiting,
     )
 

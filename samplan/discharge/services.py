@@ -7,6 +7,7 @@ person in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -15,16 +16,26 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from samplan.agreements.services import agreement_of, agreement_record_for
+from samplan.agreements.schema import AgreementVersion, NoVersionInForce
+from samplan.agreements.services import agreement_in_force, agreement_of, agreement_record_for
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.directory.models import OrganisationKind, Unit, UnitKind
 from samplan.discharge import access, rules
-from samplan.discharge.facts import colour_facts_of, latest_conversation, needs_of
+from samplan.discharge.facts import (
+    checklist_agreement,
+    colour_facts_of,
+    latest_conversation,
+    needs_of,
+    timeline_of,
+)
 from samplan.discharge.models import (
+    AgreementTrigger,
     ArrivalConversation,
+    CaseAgreementVersion,
     CaseEvent,
     CaseEventKind,
     CaseParty,
@@ -98,9 +109,23 @@ def _ensure_party(stay: InpatientStay, unit: Unit, acting: Acting, **extra: Any)
 
 
 def requirements_of(stay: InpatientStay) -> rules.CategoryRequirements:
-    """What the case's category requires under the agreement version it is judged by."""
+    """What the case's category requires of a step taken now: under the version in force now
+    (which units the inskrivningsmeddelande goes to is judged when it is sent)."""
     category = rules.PlanningCategory(stay.planning_category or rules.PlanningCategory.A)
-    return rules.category_requirements(category, agreement_of(stay.agreement))
+    return rules.category_requirements(category, agreement_in_force(timezone.now()))
+
+
+def _freeze(stay: InpatientStay, at: datetime, trigger: str) -> AgreementVersion:
+    """Freeze the version in force at the event at ``at`` for the case (SPEC §6): the rules
+    judge what that event triggers by it, whatever is published later. An event at a moment
+    already frozen keeps the version frozen first."""
+    link = CaseAgreementVersion.objects.filter(stay=stay, in_force_at=at).select_related("record")
+    existing = link.first()
+    if existing is not None:
+        return agreement_of(existing.record)
+    record = agreement_record_for(at)
+    CaseAgreementVersion.objects.create(stay=stay, record=record, in_force_at=at, trigger=trigger)
+    return agreement_of(record)
 
 
 # --- Admission and arrival conversation -------------------------------------------------------
@@ -116,12 +141,16 @@ def stay_admit(
         raise DomainError(_("Inskrivningstiden kan inte ligga i framtiden."))
     if InpatientStay.objects.filter(person=person, status=StayStatus.OPEN).exists():
         raise DomainError(_("Personen har redan ett pågående vårdtillfälle."))
+    record = agreement_record_for(admitted_at)
     stay = InpatientStay.objects.create(
         person=person,
         ward=acting.unit,
-        agreement=agreement_record_for(admitted_at),
+        agreement=record,
         admitted_at=admitted_at,
         treating_physician=treating_physician,
+    )
+    CaseAgreementVersion.objects.create(
+        stay=stay, record=record, in_force_at=admitted_at, trigger=AgreementTrigger.ADMITTED
     )
     _ensure_party(stay, acting.unit, acting)
     _event(stay, CaseEventKind.ADMITTED, acting, acting.unit.name, at=admitted_at, obj=stay)
@@ -133,28 +162,63 @@ def arrival_conversation_record(
     *, acting: Acting, stay: InpatientStay, needs_judged_at: datetime | None = None, **fields: Any
 ) -> ArrivalConversation:
     """Document the ankomstsamtal; the planning category is derived (again) from its needs."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
+    earlier = latest_conversation(stay)
     conversation = ArrivalConversation.objects.create(
         stay=stay, recorded_by=acting.user, recorded_at=timezone.now(), **fields
     )
     category = rules.derive_planning_category(needs_of(conversation)).value
     changed = ["planning_category"] if category != stay.planning_category else []
-    if needs_judged_at is not None and needs_judged_at != stay.needs_judged_at:
+    judged = needs_judged_at is not None and needs_judged_at != stay.needs_judged_at
+    if judged:
+        assert needs_judged_at is not None
         if needs_judged_at < stay.admitted_at:
             raise DomainError(_("Bedömningen kan inte ligga före inskrivningen."))
+        if needs_judged_at > timezone.now():
+            raise DomainError(_("Bedömningen kan inte ligga i framtiden."))
         stay.needs_judged_at = needs_judged_at
         changed.append("needs_judged_at")
+    notice_judged = conversation.admission_notice_needed and not (
+        earlier is not None and earlier.admission_notice_needed
+    )
     previous = stay.planning_category
     stay.planning_category = category
     _bump(stay, *changed)
+    _freeze(stay, conversation.recorded_at, AgreementTrigger.ARRIVAL_CONVERSATION)
+    if judged:
+        assert stay.needs_judged_at is not None
+        _freeze(stay, stay.needs_judged_at, AgreementTrigger.NEEDS_JUDGED)
     _event(stay, CaseEventKind.ARRIVAL_CONVERSATION, acting, obj=conversation)
+    if judged or notice_judged:
+        # 2:3: the physician's judgement of the need; the notice's 24 hours may run from it.
+        at = stay.needs_judged_at if judged else conversation.recorded_at
+        assert at is not None
+        summary = (
+            _("Bedömt %(at)s") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
+            if judged
+            else ""
+        )
+        if conversation.admission_notice_needed:
+            summary = ". ".join(s for s in (summary, _("Inskrivningsmeddelande behövs")) if s)
+        _event(
+            stay,
+            CaseEventKind.NEEDS_JUDGED,
+            acting,
+            summary,
+            at=at,
+            judged_at=at.isoformat(),
+            admission_notice_needed=conversation.admission_notice_needed,
+        )
     if previous != category:
         _event(
             stay,
             CaseEventKind.CATEGORY_CHANGED,
             acting,
-            _("Planeringskategori %(new)s") % {"new": category},
+            (
+                _("Planeringskategori %(old)s → %(new)s") % {"old": previous, "new": category}
+                if previous
+                else _("Planeringskategori %(new)s") % {"new": category}
+            ),
             previous=previous,
             category=category,
         )
@@ -187,6 +251,7 @@ def _send(
         payload=dict(payload or {}),
     )
     MessageRecipient.objects.bulk_create(MessageRecipient(message=message, unit=u) for u in units)
+    _freeze(stay, message.sent_at, kind.value)
     for unit in units:
         _ensure_party(stay, unit, acting)
     _event(
@@ -216,8 +281,7 @@ def admission_notice_send(
 ) -> Message:
     """Inskrivningsmeddelande (2:1–2:2) with the legal content; the address never for a
     protected identity."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if latest_conversation(stay) is None:
         raise DomainError(_("Dokumentera ankomstsamtalet innan inskrivningsmeddelandet skickas."))
     if stay.planning_category == rules.PlanningCategory.A.value:
@@ -254,6 +318,7 @@ def admission_notice_send(
 def message_acknowledge(
     *, acting: Acting, stay: InpatientStay, message: Message
 ) -> MessageRecipient:
+    access.require_party(acting, stay)
     recipient = (
         MessageRecipient.objects.select_for_update()
         .filter(message=message, message__stay=stay, unit=acting.unit)
@@ -280,10 +345,36 @@ def message_acknowledge(
 
 
 @transaction.atomic
+def messages_mark_read(*, acting: Acting, stay: InpatientStay) -> int:
+    """The acting unit opened the case: its delivered messages not yet read are read now.
+
+    Reading is not a step of the process, so it writes no timeline event; the read time is kept
+    per recipient (set once, never moved) and the access log says who read, for which unit.
+    Returns how many messages were marked."""
+    access.require_party(acting, stay)
+    now = timezone.now()
+    marked = MessageRecipient.objects.filter(
+        message__stay=stay, unit=acting.unit, read_at__isnull=True
+    ).update(read_at=now)
+    if marked:
+        log_access(
+            actor=acting.actor,
+            person=stay.person,
+            action=AccessAction.UPDATE,
+            purpose=AccessPurpose.CARE_COORDINATION,
+            obj=stay,
+            detail=ngettext("%(n)d meddelande läst", "%(n)d meddelanden lästa", marked)
+            % {"n": marked},
+        )
+    return marked
+
+
+@transaction.atomic
 def message_withdraw(
     *, acting: Acting, stay: InpatientStay, message: Message, reason: str
 ) -> Message:
     """Makulera: the message stays visible, marked withdrawn with the reason."""
+    access.require_party(acting, stay)
     if message.stay_id != stay.pk or message.sender_unit_id != acting.unit.pk:
         raise NotAllowed(_("Bara enheten som skickade meddelandet kan makulera det."))
     if not reason.strip():
@@ -309,6 +400,7 @@ def message_withdraw(
 
 @transaction.atomic
 def general_message_send(*, acting: Acting, stay: InpatientStay, body: str) -> Message:
+    access.PARTY_STEP.check(acting, stay)
     if not body.strip():
         raise DomainError(_("Skriv ett meddelande."))
     return _send(
@@ -323,8 +415,7 @@ def general_message_send(*, acting: Acting, stay: InpatientStay, body: str) -> M
 @transaction.atomic
 def party_add(*, acting: Acting, stay: InpatientStay, unit: Unit) -> CaseParty:
     """Lägg till part: the new unit gets every notice already sent, to acknowledge."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     party = _ensure_party(stay, unit, acting)
     _copy_notices_to(stay, unit)
     _event(stay, CaseEventKind.PARTY_ADDED, acting, unit.name, unit_added=unit.pk)
@@ -343,7 +434,7 @@ def party_forward(
     *, acting: Acting, stay: InpatientStay, to_unit: Unit, reason: str = ""
 ) -> CaseParty:
     """Vidaresänd within the municipality, e.g. needs assessment → home health care."""
-    access.require_open(stay)
+    access.FORWARD.check(acting, stay)
     same_municipality = (
         acting.unit.organisation.kind == OrganisationKind.MUNICIPALITY
         and to_unit.organisation_id == acting.unit.organisation_id
@@ -359,8 +450,7 @@ def party_forward(
 @transaction.atomic
 def party_mark_wrongly_addressed(*, acting: Acting, stay: InpatientStay, reason: str) -> CaseParty:
     """Felsänt: the unit leaves the case and stops seeing it; the ward is told why."""
-    if acting.unit.pk == stay.ward_id:
-        raise NotAllowed(_("Den vårdande avdelningen kan inte markera ärendet som felsänt."))
+    access.WRONGLY_ADDRESSED.check(acting, stay)
     if not reason.strip():
         raise DomainError(_("Ange varför ärendet är felsänt, t.ex. vilken enhet som är rätt."))
     party = CaseParty.objects.get(stay=stay, unit=acting.unit)
@@ -376,6 +466,7 @@ def party_mark_wrongly_addressed(*, acting: Acting, stay: InpatientStay, reason:
 
 @transaction.atomic
 def planning_note_add(*, acting: Acting, stay: InpatientStay, text: str) -> PlanningNote:
+    access.PARTY_STEP.check(acting, stay)
     if not text.strip():
         raise DomainError(_("Skriv en anteckning."))
     note = PlanningNote.objects.create(
@@ -389,18 +480,21 @@ def planning_note_add(*, acting: Acting, stay: InpatientStay, text: str) -> Plan
 def assessment_answer(
     *, acting: Acting, stay: InpatientStay, answers: Mapping[str, Any]
 ) -> PlanningAssessment:
-    access.require_open(stay)
-    agreement = agreement_of(stay.agreement)
+    access.PARTY_STEP.check(acting, stay)
+    answered_at = timezone.now()
+    # The colour model of the version in force when the answers are given.
+    agreement = agreement_in_force(answered_at)
     try:
         colour = rules.assess_colour(answers, agreement)
     except (KeyError, ValueError) as error:
         raise DomainError(_("Planeringsunderlaget är inte fullständigt besvarat.")) from error
+    _freeze(stay, answered_at, AgreementTrigger.ASSESSMENT)
     assessment = PlanningAssessment.objects.create(
         stay=stay,
         unit=acting.unit,
         answers=dict(answers),
         colour=colour,
-        answered_at=timezone.now(),
+        answered_at=answered_at,
         answered_by=acting.user,
     )
     _event(stay, CaseEventKind.ASSESSMENT_ANSWERED, acting, colour, obj=assessment, colour=colour)
@@ -412,23 +506,25 @@ def colour_override(
     *, acting: Acting, stay: InpatientStay, colour: str, reason: str
 ) -> ColourOverride:
     """The FVK's judgement wins over the computed colour; it is recorded with a reason."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Bara den fasta vårdkontaktens enhet kan ändra färgen."))
-    agreement = agreement_of(stay.agreement)
+    access.COLOUR_OVERRIDE.check(acting, stay)
+    decided_at = timezone.now()
+    agreement = agreement_in_force(decided_at)
     if colour not in rules.colour_codes(agreement):
         raise DomainError(_("Okänd färg."))
     if not reason.strip():
         raise DomainError(_("Motivera varför du gör en annan bedömning."))
-    previous = rules.current_colour(colour_facts_of(stay), agreement)
+    codes = rules.colour_codes(agreement)
+    previous = rules.current_colour(colour_facts_of(stay, codes), agreement)
     if previous and rules.is_locked(previous, agreement) and previous != colour:
         raise DomainError(
             _("Enligt överenskommelsen får färgen %(colour)s inte ändras.") % {"colour": previous}
         )
+    _freeze(stay, decided_at, AgreementTrigger.COLOUR_OVERRIDE)
     override = ColourOverride.objects.create(
         stay=stay,
         colour=colour,
         reason=reason.strip(),
-        decided_at=timezone.now(),
+        decided_at=decided_at,
         decided_by=acting.user,
         unit=acting.unit,
     )
@@ -441,8 +537,7 @@ def estimated_discharge_change(
     *, acting: Acting, stay: InpatientStay, estimated_discharge: datetime, reason: str = ""
 ) -> Message:
     """2:4: every change is announced to all parties; the messages are the history."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if estimated_discharge < stay.admitted_at:
         raise DomainError(_("Beräknad utskrivning kan inte vara före inskrivningen."))
     previous = stay.estimated_discharge
@@ -480,9 +575,7 @@ def care_contact_appoint(
     email: str = "",
 ) -> CareContact:
     """2:5: the head of the outpatient unit names the FVK; an existing FVK may continue."""
-    if not access.can_appoint_care_contact(acting):
-        raise NotAllowed(_("Fast vårdkontakt utses av verksamhetschefen på öppenvårdsenheten."))
-    access.require_open(stay)
+    access.CARE_CONTACT.check(acting, stay)
     if existing is not None:
         if existing.person_id != stay.person_id or existing.ended_on is not None:
             raise DomainError(_("Den fasta vårdkontakten finns inte för den här personen."))
@@ -528,8 +621,7 @@ def ready_notice_send(
     ``compulsory_care`` (``lpt_7a`` / ``lrv_12a``, from :mod:`samplan.psychiatry`) marks it as the
     notice under LPT 7 a § / LRV 12 a § that counts as this one; ``compulsory_care_label`` names it
     so on the case timeline."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.READY_NOTICE.check(acting, stay)
     requirements = requirements_of(stay)
     if not _has_admission_notice(stay) and requirements.ready_notice != rules.StepRule.REQUIRED:
         raise DomainError(
@@ -538,8 +630,6 @@ def ready_notice_send(
                 "om utskrivningsklar behövs."
             )
         )
-    if stay.ready_notice_sent_at is not None:
-        raise DomainError(_("Patienten är redan anmäld som utskrivningsklar."))
     if not physician.strip():
         raise DomainError(_("Ange vilken läkare som har bedömt patienten utskrivningsklar."))
     message = _send(
@@ -568,9 +658,7 @@ def unavailability_record(
     *, acting: Acting, stay: InpatientStay, starts_on: date, reason: str
 ) -> OutpatientUnavailability:
     """5:5: a period when regional outpatient insatser are missing or unclear."""
-    access.require_open(stay)
-    if not (access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS):
-        raise NotAllowed(_("Perioden registreras av avdelningen eller regionens öppna vård."))
+    access.UNAVAILABILITY.check(acting, stay)
     if not reason.strip():
         raise DomainError(_("Ange orsaken."))
     if stay.unavailability_periods.filter(ends_on__isnull=True).exists():
@@ -592,6 +680,8 @@ def unavailability_record(
 def unavailability_end(
     *, acting: Acting, stay: InpatientStay, period: OutpatientUnavailability, ends_on: date
 ) -> OutpatientUnavailability:
+    """The 5:5 period ends; the same units as record it, while the case is open."""
+    access.UNAVAILABILITY.check(acting, stay)
     if period.stay_id != stay.pk or period.ends_on is not None:
         raise DomainError(_("Perioden är redan avslutad."))
     if ends_on < period.starts_on:
@@ -616,11 +706,10 @@ def sip_invitation_send(
     invitees: Iterable[Unit],
     body: str = "",
 ) -> Message:
-    """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Kallelsen skickas av den fasta vårdkontakten."))
-    # The SIP meeting is often held after discharge (4:1), so the kallelse may follow it.
-    access.require_follow_up(stay)
+    """4:1/4:3: kallelse till SIP by the FVK, within the agreement's days of the ready notice.
+
+    The SIP meeting is often held after discharge (4:1), so the kallelse may follow it."""
+    access.SIP_INVITATION.check(acting, stay)
     requirements = requirements_of(stay)
     if not requirements.sip_required:
         raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
@@ -628,7 +717,7 @@ def sip_invitation_send(
         raise DomainError(_("Välj var mötet hålls."))
     if not location.strip():
         raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
-    return _send(
+    message = _send(
         acting=acting,
         stay=stay,
         kind=MessageKind.SIP_INVITATION,
@@ -640,25 +729,36 @@ def sip_invitation_send(
             "location": location.strip(),
         },
     )
+    # The written plan is due counted from the meeting, under the version in force then.
+    # No version published yet for the meeting's date: the kallelse's version judges it.
+    with contextlib.suppress(NoVersionInForce):
+        _freeze(stay, meeting_at, AgreementTrigger.SIP_MEETING)
+    return message
 
 
 @transaction.atomic
 def checklist_mark(
     *, acting: Acting, stay: InpatientStay, checklist: ChecklistKind, item: str, note: str = ""
 ) -> ChecklistMark:
-    access.require_ward(acting, stay)
+    # Information still owed at discharge must be sendable, and recorded, after it.
     if checklist == ChecklistKind.INFORMATION_TRANSFER:
-        # Information still owed at discharge must be sendable, and recorded, after it.
-        access.require_follow_up(stay)
+        access.WARD_FOLLOW_UP.check(acting, stay)
     else:
-        access.require_open(stay)
+        access.WARD_STEP.check(acting, stay)
     if item not in checklist_items(stay, checklist):
         raise DomainError(_("Okänd punkt i checklistan."))
+    question = note_question(stay, checklist, item)
+    if question and not note.strip():
+        raise DomainError(_("Svara på frågan: %(question)s") % {"question": question})
     mark, created = ChecklistMark.objects.get_or_create(
         stay=stay,
         checklist=checklist,
         item=item,
-        defaults={"note": note, "checked_at": timezone.now(), "checked_by": acting.user},
+        defaults={
+            "note": note.strip()[:300],
+            "checked_at": timezone.now(),
+            "checked_by": acting.user,
+        },
     )
     if created:
         label = checklist_items(stay, checklist)[item]
@@ -666,9 +766,18 @@ def checklist_mark(
     return mark
 
 
+def note_question(stay: InpatientStay, checklist: ChecklistKind, item: str) -> str:
+    """The question the agreement asks with an information-transfer item ("" for none)."""
+    if checklist != ChecklistKind.INFORMATION_TRANSFER:
+        return ""
+    agreement = checklist_agreement(stay, timeline_of(stay))
+    return next((i.note_label for i in agreement.information_transfer if i.id == item), "")
+
+
 def checklist_items(stay: InpatientStay, checklist: ChecklistKind) -> dict[str, str]:
-    """Item id → text of a checklist, as the case's agreement version defines it."""
-    agreement = agreement_of(stay.agreement)
+    """Item id → text of a checklist, as the agreement version the case follows for it
+    defines it."""
+    agreement = checklist_agreement(stay, timeline_of(stay))
     if checklist == ChecklistKind.INFORMATION_TRANSFER:
         return {item.id: item.text for item in agreement.information_transfer}
     return rules.home_ready_items(agreement)
@@ -679,15 +788,7 @@ def written_plan_given_record(
     *, acting: Acting, stay: InpatientStay, given_at: datetime
 ) -> InpatientStay:
     """The FVK records when the person got the written plan from the SIP meeting (4:3)."""
-    if not access.is_care_contact_unit(acting, stay):
-        raise NotAllowed(_("Den fasta vårdkontakten registrerar att planen är lämnad."))
-    access.require_follow_up(stay)
-    if not stay.messages.filter(
-        kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True
-    ).exists():
-        raise DomainError(_("Det finns ingen kallelse till SIP-möte i ärendet."))
-    if stay.written_plan_given_at is not None:
-        raise DomainError(_("Det är redan registrerat att planen är lämnad."))
+    access.WRITTEN_PLAN.check(acting, stay)
     if given_at > timezone.now():
         raise DomainError(_("Tidpunkten kan inte ligga i framtiden."))
     stay.written_plan_given_at = given_at
@@ -699,8 +800,7 @@ def written_plan_given_record(
 @transaction.atomic
 def care_summary_write(*, acting: Acting, stay: InpatientStay, text: str) -> InpatientStay:
     """The plain-language summary for the patient's discharge letter; each version is an event."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     stay.care_summary = text.strip()
     _bump(stay, "care_summary")
     _event(stay, CaseEventKind.CARE_SUMMARY_WRITTEN, acting, text=stay.care_summary)
@@ -712,8 +812,7 @@ def discharge_notice_send(
     *, acting: Acting, stay: InpatientStay, discharged_at: datetime, body: str = ""
 ) -> Message:
     """Utskrivningsmeddelande the same day the patient leaves; closes the case."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     if discharged_at < stay.admitted_at or discharged_at > timezone.now():
         raise DomainError(_("Utskrivningstiden måste ligga mellan inskrivningen och nu."))
     message = _send(
@@ -727,7 +826,16 @@ def discharge_notice_send(
     stay.status = StayStatus.DISCHARGED
     stay.discharged_at = discharged_at
     _bump(stay, "status", "discharged_at")
-    _event(stay, CaseEventKind.DISCHARGED, acting, at=discharged_at)
+    agreement = _freeze(stay, discharged_at, AgreementTrigger.DISCHARGED)
+    # The discharge may be recorded afterwards; the notice keeps the time it was really sent.
+    late = message.sent_at > rules.discharge_notice_due(discharged_at, agreement)
+    summary = (
+        _("Utskrivningsmeddelandet skickades %(sent)s, efter utskrivningsdagen.")
+        % {"sent": timezone.localtime(message.sent_at).strftime("%Y-%m-%d %H:%M")}
+        if late
+        else ""
+    )
+    _event(stay, CaseEventKind.DISCHARGED, acting, summary, at=discharged_at, notice_late=late)
     return message
 
 
@@ -736,8 +844,7 @@ def stay_interrupt(
     *, acting: Acting, stay: InpatientStay, kind: InterruptionKind, reason: str = ""
 ) -> InpatientStay:
     """Avbrott: the process ends (death, transfer, cancelled, declined); parties are told."""
-    access.require_ward(acting, stay)
-    access.require_open(stay)
+    access.WARD_STEP.check(acting, stay)
     recipients = _party_recipients(stay, acting)
     if recipients:
         _send(

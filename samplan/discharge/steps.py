@@ -12,15 +12,16 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from samplan.agreements.services import agreement_of
+from samplan.agreements.services import agreement_in_force
 from samplan.core.acting import Acting
 from samplan.directory.models import Unit, UnitKind
 from samplan.discharge import access, rules, services
 from samplan.discharge import forms as f
-from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus
+from samplan.discharge.models import InpatientStay, MessageKind, MessageRecipient, PartyStatus
 from samplan.people.models import CareContact, CareContactRole
 
 
@@ -60,13 +61,21 @@ def care_units() -> QuerySet[Unit]:
 
 def proposed_recipients(stay: InpatientStay) -> QuerySet[Unit]:
     """Units the inskrivningsmeddelande should go to: by category, the person's municipality
-    and listed vårdcentral (SPEC §3.1). The ward can change the selection."""
+    and listed vårdcentral (SPEC §3.1), leaving out units an earlier notice already reached (after
+    a change of category only the newly needed ones are proposed). The ward can change it."""
     kinds = services.requirements_of(stay).notified_unit_kinds
     municipal = [k for k in kinds if k in access.MUNICIPAL_KINDS]
     query = Q(kind__in=municipal, organisation__municipality_code=stay.person.municipality_code)
     if UnitKind.PRIMARY_CARE in kinds and stay.person.listed_unit_id:
         query |= Q(pk=stay.person.listed_unit_id)
-    return Unit.objects.active().filter(query).select_related("organisation")
+    reached = MessageRecipient.objects.filter(
+        message__stay=stay,
+        message__kind=MessageKind.ADMISSION_NOTICE,
+        message__withdrawn_at__isnull=True,
+    ).values("unit")
+    return (
+        Unit.objects.active().filter(query).exclude(pk__in=reached).select_related("organisation")
+    )
 
 
 def _admission_notice_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
@@ -78,7 +87,7 @@ def _admission_notice_form(stay: InpatientStay, acting: Acting, data: Any) -> fo
 
 
 def _colour_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
-    agreement = agreement_of(stay.agreement)
+    agreement = agreement_in_force(timezone.now())
     return f.ColourOverrideForm(data, colours=rules.colour_choices(agreement))
 
 
@@ -87,8 +96,9 @@ def _assessment_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Fo
 
 
 def assessment_form_class(stay: InpatientStay) -> type[forms.Form]:
-    """A form built from the agreement's planning questions."""
-    agreement = agreement_of(stay.agreement)
+    """A form built from the planning questions of the agreement version in force now, which
+    the answers will be judged by."""
+    agreement = agreement_in_force(timezone.now())
     fields: dict[str, forms.Field] = {}
     for question in rules.planning_questions(agreement):
         fields[question.id] = forms.ChoiceField(
@@ -122,56 +132,6 @@ def _add_party_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.For
     return f.UnitChoiceForm(data, units=care_units().exclude(pk__in=_party_units(stay)))
 
 
-def _is_party(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open
-
-
-def _ward(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.is_ward(acting, stay)
-
-
-def _ward_not_ready(acting: Acting, stay: InpatientStay) -> bool:
-    """Until the underrättelse is sent; after that the service refuses a second one (withdrawing
-    it makes the step available again)."""
-    return _ward(acting, stay) and stay.ready_notice_sent_at is None
-
-
-def _not_ward(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and acting.unit.pk != stay.ward_id
-
-
-def _fvk(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.is_care_contact_unit(acting, stay)
-
-
-def _fvk_follow_up(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.takes_follow_up and access.is_care_contact_unit(acting, stay)
-
-
-def _fvk_plan_to_give(acting: Acting, stay: InpatientStay) -> bool:
-    return (
-        _fvk_follow_up(acting, stay)
-        and stay.written_plan_given_at is None
-        and any(
-            m.kind == MessageKind.SIP_INVITATION and not m.is_withdrawn for m in stay.messages.all()
-        )
-    )
-
-
-def _head_of_outpatient(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and access.can_appoint_care_contact(acting)
-
-
-def _municipal(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and acting.unit.kind in access.MUNICIPAL_KINDS
-
-
-def _unavailability(acting: Acting, stay: InpatientStay) -> bool:
-    return stay.is_open and (
-        access.is_ward(acting, stay) or acting.unit.kind in access.OUTPATIENT_KINDS
-    )
-
-
 STEPS: dict[str, Step] = {
     step.slug: step
     for step in [
@@ -181,7 +141,7 @@ STEPS: dict[str, Step] = {
             _("Ankomstsamtalet är dokumenterat."),
             _plain(f.ArrivalConversationForm),
             lambda a, s, d: services.arrival_conversation_record(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Spara ankomstsamtalet"),
         ),
         Step(
@@ -190,7 +150,7 @@ STEPS: dict[str, Step] = {
             _("Inskrivningsmeddelandet är skickat."),
             _admission_notice_form,
             lambda a, s, d: services.admission_notice_send(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka inskrivningsmeddelandet"),
         ),
         Step(
@@ -199,7 +159,7 @@ STEPS: dict[str, Step] = {
             _("Planeringsunderlaget är besvarat."),
             _assessment_form,
             lambda a, s, d: services.assessment_answer(acting=a, stay=s, answers=d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Spara svaren"),
         ),
         Step(
@@ -208,7 +168,7 @@ STEPS: dict[str, Step] = {
             _("Din bedömning av färgen är sparad."),
             _colour_form,
             lambda a, s, d: services.colour_override(acting=a, stay=s, **d),
-            _fvk,
+            access.COLOUR_OVERRIDE.allows,
             submit=_("Spara färgen"),
         ),
         Step(
@@ -217,7 +177,7 @@ STEPS: dict[str, Step] = {
             _("Anteckningen är sparad."),
             _plain(f.NoteForm),
             lambda a, s, d: services.planning_note_add(acting=a, stay=s, **d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Spara anteckningen"),
         ),
         Step(
@@ -226,7 +186,7 @@ STEPS: dict[str, Step] = {
             _("Meddelandet är skickat."),
             _plain(f.MessageForm),
             lambda a, s, d: services.general_message_send(acting=a, stay=s, **d),
-            _is_party,
+            access.PARTY_STEP.allows,
             submit=_("Skicka meddelandet"),
         ),
         Step(
@@ -235,7 +195,7 @@ STEPS: dict[str, Step] = {
             _("Den nya tidpunkten är skickad till alla berörda enheter."),
             _plain(f.EstimatedDischargeForm),
             lambda a, s, d: services.estimated_discharge_change(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka den nya tidpunkten"),
         ),
         Step(
@@ -244,7 +204,7 @@ STEPS: dict[str, Step] = {
             _("Fast vårdkontakt är utsedd."),
             _care_contact_form,
             lambda a, s, d: services.care_contact_appoint(acting=a, stay=s, **d),
-            _head_of_outpatient,
+            access.CARE_CONTACT.allows,
             submit=_("Utse fast vårdkontakt"),
         ),
         Step(
@@ -253,7 +213,7 @@ STEPS: dict[str, Step] = {
             _("Underrättelsen om utskrivningsklar är skickad."),
             _plain(f.ReadyNoticeForm),
             lambda a, s, d: services.ready_notice_send(acting=a, stay=s, **d),
-            _ward_not_ready,
+            access.READY_NOTICE.allows,
             submit=_("Skicka underrättelsen"),
         ),
         Step(
@@ -262,7 +222,7 @@ STEPS: dict[str, Step] = {
             _("Perioden är registrerad."),
             _plain(f.UnavailabilityForm),
             lambda a, s, d: services.unavailability_record(acting=a, stay=s, **d),
-            _unavailability,
+            access.UNAVAILABILITY.allows,
             submit=_("Registrera perioden"),
         ),
         Step(
@@ -271,7 +231,7 @@ STEPS: dict[str, Step] = {
             _("Kallelsen är skickad."),
             _sip_form,
             lambda a, s, d: services.sip_invitation_send(acting=a, stay=s, **d),
-            _fvk_follow_up,
+            access.SIP_INVITATION.allows,
             submit=_("Skicka kallelsen"),
         ),
         Step(
@@ -280,7 +240,7 @@ STEPS: dict[str, Step] = {
             _("Det är registrerat att planen är lämnad."),
             _plain(f.WrittenPlanGivenForm),
             lambda a, s, d: services.written_plan_given_record(acting=a, stay=s, **d),
-            _fvk_plan_to_give,
+            access.WRITTEN_PLAN.allows,
             submit=_("Registrera"),
         ),
         Step(
@@ -289,7 +249,7 @@ STEPS: dict[str, Step] = {
             _("Sammanfattningen är sparad."),
             _plain(f.CareSummaryForm),
             lambda a, s, d: services.care_summary_write(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Spara sammanfattningen"),
         ),
         Step(
@@ -298,7 +258,7 @@ STEPS: dict[str, Step] = {
             _("Utskrivningsmeddelandet är skickat och ärendet avslutat."),
             _plain(f.DischargeForm),
             lambda a, s, d: services.discharge_notice_send(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Skicka utskrivningsmeddelandet"),
         ),
         Step(
@@ -307,7 +267,7 @@ STEPS: dict[str, Step] = {
             _("Processen är avbruten."),
             _plain(f.InterruptForm),
             lambda a, s, d: services.stay_interrupt(acting=a, stay=s, **d),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Avbryt processen"),
         ),
         Step(
@@ -316,7 +276,7 @@ STEPS: dict[str, Step] = {
             _("Enheten är tillagd i ärendet."),
             _add_party_form,
             lambda a, s, d: services.party_add(acting=a, stay=s, unit=d["unit"]),
-            _ward,
+            access.WARD_STEP.allows,
             submit=_("Lägg till enheten"),
         ),
         Step(
@@ -327,7 +287,7 @@ STEPS: dict[str, Step] = {
             lambda a, s, d: services.party_forward(
                 acting=a, stay=s, to_unit=d["unit"], reason=d["reason"]
             ),
-            _municipal,
+            access.FORWARD.allows,
             submit=_("Vidaresänd ärendet"),
         ),
         Step(
@@ -336,7 +296,7 @@ STEPS: dict[str, Step] = {
             _("Ärendet är markerat som felsänt. Din enhet ser det inte längre."),
             _plain(f.ReasonForm),
             lambda a, s, d: services.party_mark_wrongly_addressed(acting=a, stay=s, **d),
-            _not_ward,
+            access.WRONGLY_ADDRESSED.allows,
             submit=_("Markera som felsänt"),
         ),
     ]

@@ -20,6 +20,7 @@ from samplan.discharge.models import (
     ChecklistKind,
     InpatientStay,
     Message,
+    MessageKind,
     OutpatientUnavailability,
 )
 from samplan.discharge.steps import STEPS
@@ -61,6 +62,7 @@ def admit(request: StaffRequest, person_id: str) -> HttpResponse:
 def case(request: StaffRequest, public_id: str) -> HttpResponse:
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
+    services.messages_mark_read(acting=acting, stay=stay)
     overview = selectors.case_overview(acting=acting, stay=stay, now=timezone.now())
     return render(request, "discharge/case.html", {"stay": stay, "case": overview})
 
@@ -141,7 +143,13 @@ def checklist(request: StaffRequest, public_id: str, kind: str, item: str) -> Ht
     if kind not in ChecklistKind.values:
         raise Http404
     try:
-        services.checklist_mark(acting=acting, stay=stay, checklist=ChecklistKind(kind), item=item)
+        services.checklist_mark(
+            acting=acting,
+            stay=stay,
+            checklist=ChecklistKind(kind),
+            item=item,
+            note=request.POST.get("note", ""),
+        )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(f"{stay_url(stay)}#checklistor")
@@ -153,6 +161,9 @@ def unavailability_end(request: StaffRequest, public_id: str, period_id: int) ->
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
     period = get_object_or_404(OutpatientUnavailability, pk=period_id, stay=stay)
+    if not access.UNAVAILABILITY.allows(acting, stay):
+        messages.error(request, _("Din enhet kan inte göra det här steget i ärendet."))
+        return redirect("discharge:case", public_id=stay.public_id)
     form = UnavailabilityEndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,8 +193,11 @@ def unavailability_end(request: StaffRequest, public_id: str, period_id: int) ->
 def invitation_ics(request: StaffRequest, public_id: str, message_id: int) -> HttpResponse:
     acting = Acting.from_request(request)
     stay = access.stay_get(acting, public_id)
-    message = _message_of(stay.pk, message_id)
-    response = HttpResponse(documents.invitation_ics(message), content_type="text/calendar")
+    message = get_object_or_404(
+        Message, pk=message_id, stay_id=stay.pk, kind=MessageKind.SIP_INVITATION
+    )
+    ics = selectors.invitation_export(acting=acting, stay=stay, message=message)
+    response = HttpResponse(ics, content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="kallelse-sip.ics"'
     return response
 

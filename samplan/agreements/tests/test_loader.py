@@ -4,6 +4,7 @@ versions never overlap and the version in force is chosen by the Stockholm date.
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -28,8 +29,17 @@ from samplan.agreements.schema import (
     contrast_ratio,
 )
 
-SHIPPED = (DATA_DIR / "gavleborg.toml").read_text(encoding="utf-8")
 FIRST_VERSION = "[[versions]]\nvalid_from = 2024-01-01\n"
+
+
+def first_version_only(text: str) -> str:
+    """The shipped file with only its first version, open-ended: what the edits below change."""
+    header, first, *_later = text.split("[[versions]]\n")
+    first = first.replace("valid_to = 2026-12-31\n", "", 1)
+    return header + "[[versions]]\n" + first
+
+
+SHIPPED = first_version_only((DATA_DIR / "gavleborg.toml").read_text(encoding="utf-8"))
 
 
 def edited(old: str, new: str, text: str = SHIPPED) -> str:
@@ -61,8 +71,42 @@ def test_both_shipped_agreements_load() -> None:
     demo = agreements["gavleborg"]
     assert demo.county == "Exempellän"
     assert demo.based_on.startswith("Gävleborgsmodellen")
-    assert [v.version_id for v in demo.versions] == ["gavleborg@2024-01-01"]
+    assert [(v.version_id, v.valid_to) for v in demo.versions] == [
+        ("gavleborg@2024-01-01", date(2026, 12, 31)),
+        ("gavleborg@2027-01-01", None),
+    ]
     assert agreements["storstad"].county == "Storstadslän"
+    assert [v.version_id for v in agreements["storstad"].versions] == [
+        "storstad@2024-01-01",
+        "storstad@2027-01-01",
+    ]
+
+
+@pytest.mark.parametrize("county", ["gavleborg", "storstad"])
+def test_the_2027_versions_change_one_deadline_and_carry_the_2027_amount(county: str) -> None:
+    first, second = get_agreement(county).versions
+    assert second.payment.amounts_sek == {2027: first.payment.amounts_sek[2027]}
+    changed = {
+        name
+        for name in type(first.deadlines).model_fields
+        if getattr(first.deadlines, name) != getattr(second.deadlines, name)
+    }
+    assert changed == ({"planning_assessment"} if county == "gavleborg" else {"acknowledgement"})
+    assert first.planning == second.planning
+    assert first.payment.model_copy(update={"amounts_sek": {}}) == second.payment.model_copy(
+        update={"amounts_sek": {}}
+    )
+
+
+@pytest.mark.parametrize("county", ["gavleborg", "storstad"])
+def test_the_files_say_which_amounts_are_socialstyrelsens_and_which_the_agreements(
+    county: str,
+) -> None:
+    text = (DATA_DIR / f"{county}.toml").read_text(encoding="utf-8")
+    assert "platshållare" not in text.lower()
+    assert "HSLF-FS 2018:67" in text
+    assert "5 kap. 6 §" in text
+    assert "inte kontrollerade mot Socialstyrelsens" in text
 
 
 def test_gavleborg_model_content() -> None:
@@ -378,11 +422,19 @@ def test_gap_between_versions_has_no_version(tmp_path: Path) -> None:
         version_in_force(agreement, datetime(2026, 5, 15, 12, 0, tzinfo=STOCKHOLM))
 
 
-def test_a_directory_can_be_loaded_and_the_cache_cleared(tmp_path: Path) -> None:
-    write(tmp_path, SHIPPED)
+def test_a_directory_is_read_again_only_when_a_file_changes(tmp_path: Path) -> None:
+    path = write(tmp_path, SHIPPED)
     first = load_agreements(tmp_path)
     assert list(first) == ["gavleborg"]
+    assert load_agreements(tmp_path) is first  # cached while nothing changed
+    # Publishing a version: the loader sees the changed file without a restart.
     write(tmp_path, two_versions("2026-06-01", first_valid_to="2026-05-31"))
-    assert load_agreements(tmp_path) is first  # cached: the file is read once
-    clear_cache()
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert len(load_agreements(tmp_path)["gavleborg"].versions) == 2
+    # A new county's file is found too; clearing the cache reads everything again.
+    write(tmp_path, SHIPPED.replace("Exempellän", "Nylän"), name="nylan.toml")
+    assert sorted(load_agreements(tmp_path)) == ["gavleborg", "nylan"]
+    cached = load_agreements(tmp_path)
+    clear_cache()
+    assert load_agreements(tmp_path) is not cached

@@ -27,10 +27,13 @@ from samplan.discharge.facts import facts_of
 from samplan.discharge.models import (
     CaseEvent,
     CaseEventKind,
+    CaseParty,
     InpatientStay,
     Message,
     MessageKind,
     MessageRecipient,
+    OutpatientUnavailability,
+    PartyStatus,
     StayStatus,
 )
 from samplan.discharge.rules import ObligationKind, open_obligations
@@ -98,6 +101,8 @@ def test_a_case_in_every_stage(demo) -> None:
         "utskriven",
         "avbrutet:died",
         "avbrutet:transferred",
+        "avbrutet:cancelled",
+        "avbrutet:declined",
     }
     assert len({s.ward_id for s in stays}) == 8  # every ward of the county
     assert {"A", "B", "C", "D"} <= {s.planning_category for s in stays}
@@ -111,7 +116,9 @@ def test_a_case_in_every_stage(demo) -> None:
     sip_due = [
         open_kinds(s, now)[ObligationKind.SEND_SIP_INVITATION]
         for s, stage in zip(stays, stages, strict=True)
-        if stage == "utskrivningsklar" and s.planning_category != "B" and s.planning_category != "C"
+        if stage == "utskrivningsklar"
+        and s.planning_category not in ("B", "C")
+        and not facts_of(s).svpl_instead_of_sip  # the SVPL replaces the SIP (4:1)
     ]
     assert True in sip_due
     assert False in sip_due
@@ -122,6 +129,40 @@ def test_a_case_in_every_stage(demo) -> None:
     assert notices.count() == sum(stage == "utskriven" for stage in stages)
     waiting = {n.pk: n.recipients.filter(acknowledged_at__isnull=True).exists() for n in notices}
     assert set(waiting.values()) == {True, False}
+
+
+def test_the_other_steps_of_the_process_are_shown_too(demo) -> None:
+    """5:5 periods (ended and ongoing), a notice forwarded within the municipality, a party
+    marked wrongly addressed and one added later, a withdrawn message, a written plan given."""
+    periods = OutpatientUnavailability.objects.all()
+    assert {p.ends_on is None for p in periods} == {True, False}
+    assert all(p.ends_on is None or p.ends_on >= p.starts_on for p in periods)
+    forwarded = CaseParty.objects.get(forwarded_from__isnull=False)
+    assert forwarded.unit.kind == "municipal_health_care"
+    assert forwarded.forwarded_from.kind == "social_services"
+    assert MessageRecipient.objects.filter(
+        unit=forwarded.unit, message__stay=forwarded.stay, message__kind="admission_notice"
+    ).exists()
+    felsand = CaseParty.objects.get(status=PartyStatus.WRONGLY_ADDRESSED)
+    assert felsand.status_reason
+    added = CaseEvent.objects.get(kind=CaseEventKind.PARTY_ADDED)
+    assert added.stay_id == felsand.stay_id
+    withdrawn = Message.objects.get(withdrawn_at__isnull=False)
+    assert withdrawn.withdrawn_reason
+    assert withdrawn.sent_at < withdrawn.withdrawn_at < demo
+    given = InpatientStay.objects.get(written_plan_given_at__isnull=False)
+    meeting = datetime.fromisoformat(
+        given.messages.get(kind=MessageKind.SIP_INVITATION).payload["meeting_at"]
+    )
+    assert meeting < given.written_plan_given_at < given.discharged_at
+    # The case page shows them as they are (an ongoing period can be ended by the vårdcentral).
+    ongoing = periods.get(ends_on__isnull=True).stay
+    vc = Membership.objects.filter(
+        unit__in=ongoing.parties.filter(unit__kind="primary_care").values("unit"),
+        role="nurse_coordinator",
+    ).first()
+    page = sign_in(Client(), vc).get(f"/arenden/{ongoing.public_id}/").content.decode()
+    assert "Avsluta perioden" in page
 
 
 def test_every_care_persona_has_work_some_of_it_overdue(demo) -> None:

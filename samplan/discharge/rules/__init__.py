@@ -15,12 +15,14 @@ from samplan.agreements.schema import (
     PlanningCategory,
     UnitKind,
 )
+from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import (
     CategoryRequirements,
     Needs,
     StepRule,
     category_requirements,
     derive_planning_category,
+    describe_duration,
 )
 from samplan.discharge.rules.clock import add_duration, end_of_day, is_working_day
 from samplan.discharge.rules.colour import (
@@ -39,6 +41,7 @@ from samplan.discharge.rules.colour import (
     is_locked,
     planning_questions,
 )
+from samplan.discharge.rules.compliance import DeadlineOutcome, deadline_outcomes
 from samplan.discharge.rules.deadlines import (
     acknowledgement_due,
     admission_notice_due,
@@ -53,6 +56,7 @@ from samplan.discharge.rules.obligations import (
     AgreementMismatch,
     Obligation,
     ObligationKind,
+    admission_trigger,
     open_obligations,
 )
 from samplan.discharge.rules.payment import (
@@ -68,6 +72,7 @@ __all__ = [
     "MEETING_PLACES",
     "STOCKHOLM",
     "AgreementMismatch",
+    "AgreementTimeline",
     "AgreementVersion",
     "Answer",
     "AnswerError",
@@ -76,6 +81,7 @@ __all__ = [
     "ColourCode",
     "ColourFacts",
     "ColourView",
+    "DeadlineOutcome",
     "Duration",
     "ExcludedPeriod",
     "LiableDay",
@@ -94,13 +100,17 @@ __all__ = [
     "acknowledgement_due",
     "add_duration",
     "admission_notice_due",
+    "admission_trigger",
+    "as_timeline",
     "assess_colour",
     "category_requirements",
     "colour_choices",
     "colour_codes",
     "colour_view",
     "current_colour",
+    "deadline_outcomes",
     "derive_planning_category",
+    "describe_duration",
     "discharge_notice_due",
     "effective_colour",
     "end_of_day",

@@ -6,20 +6,60 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from samplan.agreements.schema import (
     LAW_NOTICE_RECIPIENTS,
     AgreementVersion,
+    Duration,
     PlanningCategory,
     UnitKind,
 )
 
 __all__ = [
+    "NOTIFIED_GROUP_LABELS",
     "CategoryRequirements",
     "Needs",
     "StepRule",
     "category_requirements",
     "derive_planning_category",
+    "describe_duration",
+    "notified_group",
 ]
+
+LAW_ADMISSION_NOTICE = Duration(amount=24, unit="hours")
+"""2 kap. 3 §, when no agreement is given."""
+
+
+def describe_duration(duration: Duration) -> str:
+    """A deadline length in Swedish, as the reasons of a category say it: "inom 24 timmar"."""
+    n = duration.amount
+    if duration.unit == "hours":
+        return ngettext("inom %(n)d timme", "inom %(n)d timmar", n) % {"n": n}
+    if duration.unit == "calendar_days":
+        if n == 0:
+            return _("samma dag")
+        return ngettext("inom %(n)d dag", "inom %(n)d dagar", n) % {"n": n}
+    if n == 0:
+        return _("samma arbetsdag")
+    return ngettext("inom %(n)d arbetsdag", "inom %(n)d arbetsdagar", n) % {"n": n}
+
+
+def notified_group(kind: UnitKind) -> str:
+    """The part of the care chain a unit kind stands for when a category names who is told:
+    a vårdcentral and a specialist clinic are both "regional outpatient care" (SPEC §3.1)."""
+    if kind in (UnitKind.PRIMARY_CARE, UnitKind.SPECIALIST_OUTPATIENT):
+        return "regional_outpatient"
+    return kind.value
+
+
+NOTIFIED_GROUP_LABELS = {
+    "regional_outpatient": "regionens öppna vård",
+    UnitKind.SOCIAL_SERVICES.value: "socialtjänsten",
+    UnitKind.MUNICIPAL_HEALTH_CARE.value: "kommunal hälso- och sjukvård",
+    UnitKind.INPATIENT_WARD.value: "slutenvården",
+}
 
 
 @dataclass(frozen=True)
@@ -135,7 +175,15 @@ def category_requirements(
         sip_required=sip,
         ready_notice=ready,
         payment_liability_possible=payment,
-        reasons=_reasons(category, admission, fvk, sip, ready, payment),
+        reasons=_reasons(
+            category,
+            admission,
+            fvk,
+            sip,
+            ready,
+            payment,
+            agreement.deadlines.admission_notice if agreement is not None else LAW_ADMISSION_NOTICE,
+        ),
     )
 
 
@@ -146,15 +194,15 @@ def _reasons(
     sip: bool,
     ready: StepRule,
     payment: bool,
+    notice_within: Duration,
 ) -> tuple[str, ...]:
     prefix = f"Kategori {category.value}: {_NEEDS_TEXT[category]}"
     if category is PlanningCategory.A:
         return (f"{prefix} och omfattas inte av lagen (1 kap. 1 §) – inga meddelanden skickas.",)
     reasons = []
     if admission is StepRule.REQUIRED:
-        reasons.append(
-            f"{prefix} – inskrivningsmeddelande ska skickas inom 24 timmar (2 kap. 1–3 §§)."
-        )
+        within = describe_duration(notice_within)
+        reasons.append(f"{prefix} – inskrivningsmeddelande ska skickas {within} (2 kap. 1–3 §§).")
     else:
         reasons.append(
             f"{prefix} – inskrivningsmeddelande skickas om läkaren bedömer att det behövs "

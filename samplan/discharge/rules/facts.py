@@ -55,6 +55,9 @@ class Notice:
     recipients: tuple[Recipient, ...] = ()
     withdrawn: bool = False
     """Makulerad: counts as never sent, and needs no acknowledgement."""
+    compulsory_care: bool = False
+    """The utskrivningsklar notice is the one under LPT 7 a § / LRV 12 a §: a samordnad vårdplan
+    is made instead of a SIP (4 kap. 1 § andra stycket)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ class CaseFacts:
     admitted_at: datetime
     ward_unit_id: UnitId | None = None
     needs: Needs | None = None
+    needs_history: tuple[tuple[datetime, Needs], ...] = ()
+    """Every documented ankomstsamtal, oldest first: when it was recorded and the needs it gave.
+    The category a notice was sent under, and when a later one began, are read from it."""
     needs_judged_at: datetime | None = None
     """When the physician judged the need for insatser, if later than admission (2:3)."""
     physician_wants_admission_notice: bool = False
@@ -96,6 +102,14 @@ class CaseFacts:
     def category(self) -> PlanningCategory | None:
         return None if self.needs is None else derive_planning_category(self.needs)
 
+    def category_at(self, moment: datetime) -> PlanningCategory | None:
+        """The category in force at ``moment``: that of the last ankomstsamtal recorded by then
+        (``needs`` when there is no history)."""
+        if not self.needs_history:
+            return self.category
+        earlier = [needs for at, needs in self.needs_history if instant(at) <= instant(moment)]
+        return derive_planning_category(earlier[-1]) if earlier else None
+
     def first_sent(self, kind: NoticeKind) -> Notice | None:
         sent = [n for n in self.notices if n.kind is kind and not n.withdrawn]
         return min(sent, key=lambda n: instant(n.sent_at), default=None)
@@ -111,6 +125,13 @@ class CaseFacts:
     @property
     def ready_notice_sent_at(self) -> datetime | None:
         return self._sent_at(NoticeKind.READY_FOR_DISCHARGE)
+
+    @property
+    def svpl_instead_of_sip(self) -> bool:
+        """The patient goes to öppen psykiatrisk (or rättspsykiatrisk) tvångsvård: the SVPL
+        replaces the SIP kallelse (4:1 andra stycket), here and as a 5:3 precondition."""
+        notice = self.first_sent(NoticeKind.READY_FOR_DISCHARGE)
+        return notice is not None and notice.compulsory_care
 
     @property
     def sip_invitation_sent_at(self) -> datetime | None:

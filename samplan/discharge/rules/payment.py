@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from samplan.agreements.schema import AgreementVersion, PaymentAmountMissing, to_local
+from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import category_requirements
 from samplan.discharge.rules.clock import local_date
 from samplan.discharge.rules.facts import CaseFacts
@@ -100,14 +101,18 @@ def _within(day: date, period: ExcludedPeriod) -> bool:
     return first <= day and (last is None or day <= last)
 
 
-def payment_preconditions(facts: CaseFacts, agreement: AgreementVersion) -> list[str]:
+def payment_preconditions(
+    facts: CaseFacts, agreement: AgreementVersion | AgreementTimeline
+) -> list[str]:
     """Unmet 5:3 preconditions, in Swedish; empty when liability is possible.
 
     Checks that the messages were sent (and not withdrawn), not whether they were on time."""
     category = facts.category
     if category is None:
         return ["Ankomstsamtalet är inte dokumenterat, så planeringskategorin är okänd."]
-    requirements = category_requirements(category, agreement)
+    requirements = category_requirements(
+        category, as_timeline(agreement).version_at(facts.admitted_at)
+    )
     if not requirements.payment_liability_possible:
         return [f"Kategori {category.value} ger inget betalningsansvar."]
     unmet = []
@@ -115,6 +120,7 @@ def payment_preconditions(facts: CaseFacts, agreement: AgreementVersion) -> list
         unmet.append("Inget inskrivningsmeddelande har skickats (2 kap. 1–3 §§).")
     if facts.ready_notice_sent_at is None:
         unmet.append("Ingen underrättelse om utskrivningsklar har skickats (3 kap. 1 §).")
-    if requirements.sip_required and facts.sip_invitation_sent_at is None:
+    sip_invitation_needed = requirements.sip_required and not facts.svpl_instead_of_sip
+    if sip_invitation_needed and facts.sip_invitation_sent_at is None:
         unmet.append("Fast vårdkontakt har inte kallat till SIP (4 kap. 3 §).")
     return unmet

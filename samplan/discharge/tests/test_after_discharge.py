@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from samplan.core.acting import DomainError, NotAllowed
 from samplan.discharge import selectors, services
+from samplan.discharge.access import CaseClosed
 from samplan.discharge.models import CaseEventKind, ChecklistKind, InterruptionKind
 from samplan.testing.county import (
     County,
@@ -111,12 +112,16 @@ def test_information_transfer_can_be_recorded_after_discharge_but_not_home_readi
     )
     for item in ("epikris", "medication_list", "medical_responsibility"):
         services.checklist_mark(
-            acting=ward, stay=stay, checklist=ChecklistKind.INFORMATION_TRANSFER, item=item
+            acting=ward,
+            stay=stay,
+            checklist=ChecklistKind.INFORMATION_TRANSFER,
+            item=item,
+            note="Vårdcentralen Centrum" if item == "medical_responsibility" else "",
         )
     assert not any(
         t.startswith("Informationsöverföring") for t in tasks(county, county.ward_nurse, stay)
     )
-    with pytest.raises(NotAllowed, match="avslutat"):
+    with pytest.raises(CaseClosed, match="avslutat"):
         services.checklist_mark(
             acting=ward, stay=stay, checklist=ChecklistKind.HOME_READY, item="utskrivningsklar"
         )
@@ -136,9 +141,9 @@ def test_an_interrupted_case_takes_no_follow_up(county) -> None:
         reason="",
     )
     stay.refresh_from_db()
-    with pytest.raises(NotAllowed, match="avbruten"):
+    with pytest.raises(CaseClosed, match="avbruten"):
         invite(county, stay)
-    with pytest.raises(NotAllowed, match="avbruten"):
+    with pytest.raises(CaseClosed, match="avbruten"):
         services.checklist_mark(
             acting=county.acting(county.ward_nurse),
             stay=stay,
@@ -179,3 +184,20 @@ def test_the_fvk_finds_both_steps_on_the_discharged_case_page(county) -> None:
     assert "Registrera att personen fått den skriftliga planen" not in page
     # The letter stays reachable from a closed case.
     assert "Brev till patienten (PDF)" in page
+
+
+def test_a_kallelse_due_before_any_fvk_is_on_the_vardcentrals_work_list(county) -> None:
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    services.ready_notice_send(
+        acting=county.acting(county.ward_nurse), stay=stay, physician="Lars Läkare"
+    )
+    label = "Skicka kallelse till SIP (utse först fast vårdkontakt)"
+    assert label in tasks(county, county.primary_care_head, stay)
+    assert not any(t.startswith(INVITATION) for t in tasks(county, county.needs_assessor, stay))
+    services.care_contact_appoint(
+        acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+    )
+    assert INVITATION in tasks(county, county.primary_care_head, stay)
+    assert label not in tasks(county, county.primary_care_head, stay)

@@ -139,8 +139,18 @@ def test_category_e_case_through_the_api_by_three_units(county: County) -> None:
     )
     assert "Skicka kallelse till SIP" not in centre.my_tasks(stay_id)
 
-    for item in ("epikris", "medication_list", "medical_responsibility"):
+    for item in ("epikris", "medication_list"):
         ward.post(f"/{stay_id}/checklist", {"checklist": "information_transfer", "item": item})
+    responsibility = {"checklist": "information_transfer", "item": "medical_responsibility"}
+    refused = ward.post(f"/{stay_id}/checklist", responsibility, status=409)
+    assert refused == {
+        "detail": "Svara på frågan: Vem har det medicinska ansvaret efter utskrivningen?"
+    }
+    case = ward.post(
+        f"/{stay_id}/checklist", {**responsibility, "note": "Vårdcentralen Centrum, dr Lind"}
+    )
+    transfer = next(c for c in case["checklists"] if c["kind"] == "information_transfer")
+    assert transfer["items"][2]["note"] == "Vårdcentralen Centrum, dr Lind"
     ward.post(f"/{stay_id}/care-summary", {"text": "Du har vårdats för lunginflammation."})
     case = ward.post(f"/{stay_id}/discharge", {"discharged_at": iso(timezone.now())})
 
@@ -261,6 +271,116 @@ def test_the_openapi_schema_lists_every_step(county: County) -> None:
         "/{stay_id}/forward",
         "/{stay_id}/parties",
         "/{stay_id}/wrongly-addressed",
+        "/{stay_id}/written-plan",
+        "/{stay_id}/proposed-recipients",
+        "/{stay_id}/letter.pdf",
+        "/{stay_id}/messages/{message_id}/invitation.ics",
+        "/{stay_id}/messages",
+        "/{stay_id}/notes",
+        "/{stay_id}/unavailability/{period_id}/end",
     ):
         assert f"/api/v1/stays{suffix}" in paths, suffix
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+# --- The same rules as the pages: a closed case takes no writes over the API either ---------
+
+CLOSED = "Ärendet är avslutat och kan inte ändras."
+
+
+def closed_case(county: County, how: str) -> InpatientStay:
+    """Category E with the FVK at the vårdcentral and a 5:5 period running, then closed."""
+    from samplan.discharge import services
+    from samplan.discharge.models import InterruptionKind
+
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    services.care_contact_appoint(
+        acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+    )
+    stay.refresh_from_db()
+    services.unavailability_record(
+        acting=county.acting(county.primary_care_nurse),
+        stay=stay,
+        starts_on=timezone.localdate(),
+        reason="Ingen läkare",
+    )
+    ward = county.acting(county.ward_nurse)
+    if how == "discharged":
+        services.discharge_notice_send(acting=ward, stay=stay, discharged_at=timezone.now())
+    else:
+        services.stay_interrupt(acting=ward, stay=stay, kind=InterruptionKind.DIED)
+    return InpatientStay.objects.get(pk=stay.pk)
+
+
+@pytest.mark.parametrize("how", ["discharged", "interrupted"])
+def test_a_closed_case_refuses_notes_messages_colour_felsant_and_5_5_with_409(
+    county: County, how: str
+) -> None:
+    stay = closed_case(county, how)
+    base = f"/{stay.public_id}"
+    municipality, centre, ward = (
+        Api(county.needs_assessor),
+        Api(county.primary_care_nurse),
+        Api(county.ward_nurse),
+    )
+    period = stay.unavailability_periods.get()
+    refused = [
+        (municipality, "/notes", {"text": "Efter utskrivningen"}),
+        (municipality, "/messages", {"body": "Hej"}),
+        (centre, "/colour-override", {"colour": "rod", "reason": "Stort behov"}),
+        (municipality, "/wrongly-addressed", {"reason": "Fel kommun"}),
+        (centre, f"/unavailability/{period.pk}/end", {"ends_on": str(timezone.localdate())}),
+        (ward, f"/unavailability/{period.pk}/end", {"ends_on": str(timezone.localdate())}),
+    ]
+    events = stay.events.count()
+    for api, path, data in refused:
+        assert api.post(base + path, data, status=409) == {"detail": CLOSED}, path
+    assert stay.events.count() == events
+    assert not stay.notes.exists()
+    assert not stay.overrides.exists()
+    assert stay.parties.filter(status="wrongly_addressed").count() == 0
+    period.refresh_from_db()
+    assert period.ends_on is None
+
+
+def test_only_the_ward_and_outpatient_care_end_a_5_5_period(county: County) -> None:
+    from samplan.discharge import services
+
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    period = services.unavailability_record(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        starts_on=timezone.localdate(),
+        reason="Ingen läkare",
+    )
+    path = f"/{stay.public_id}/unavailability/{period.pk}/end"
+    today = str(timezone.localdate())
+    response = Api(county.needs_assessor).post(path, {"ends_on": today}, status=403)
+    assert response == {"detail": "Perioden registreras av avdelningen eller regionens öppna vård."}
+    Api(county.primary_care_nurse).post(path, {"ends_on": today})
+    period.refresh_from_db()
+    assert str(period.ends_on) == today
+
+
+def test_category_b_gets_its_notice_obligation_when_the_physician_judges_so(
+    county: County,
+) -> None:
+    ward = Api(county.physician)
+    stay = admit(county)
+    conversation = {
+        "held_at": iso(stay.admitted_at),
+        "participants": "Patienten",
+        "needs_regional_outpatient": True,
+    }
+    case = ward.post(f"/{stay.public_id}/arrival-conversation", conversation)
+    assert case["planning_category"] == "B"
+    assert "Skicka inskrivningsmeddelande" not in ward.my_tasks(str(stay.public_id))
+    ward.post(
+        f"/{stay.public_id}/arrival-conversation",
+        {**conversation, "admission_notice_needed": True},
+    )
+    assert "Skicka inskrivningsmeddelande" in ward.my_tasks(str(stay.public_id))

@@ -186,6 +186,56 @@ def scan_closed_case(county: County, open_as: Any, scan: AxeScan, base: str) -> 
     scan(page, "work list, discharged case to acknowledge")
 
 
+def scan_unavailability_end(county: County, open_as: Any, scan: AxeScan, base: str) -> None:
+    """The page that ends a 5:5 period, as the vårdcentral reaches it from the case page."""
+    stay = case_in_planning(county)  # a period is running
+    page = open_as(county.primary_care_nurse)
+    page.goto(case_url(base, stay))
+    page.get_by_role("link", name="Avsluta perioden").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Avsluta period utan öppenvårdsinsatser"
+    )
+    scan(page, "end 5:5 period")
+    page.get_by_label("Till och med").fill("")
+    page.get_by_role("button", name="Avsluta perioden").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    scan(page, "end 5:5 period, errors")
+    page.get_by_label("Till och med").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Avsluta perioden").click()
+    expect(page.get_by_role("status")).to_contain_text("Perioden är avslutad.")
+    scan(page, "case, 5:5 period ended")
+
+
+def scan_late_discharge(county: County, open_as: Any, scan: AxeScan, base: str) -> None:
+    """A discharge recorded the next day: its notice late against its deadline, messages read
+    by one unit and unread by another, the versions the case was judged under."""
+    person = county.person(given_name="Lena", family_name="Sentsson")
+    stay = admit(county, person, admitted_at=timezone.now() - timedelta(days=3))
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    ward = county.acting(county.ward_nurse)
+    services.checklist_mark(
+        acting=ward,
+        stay=stay,
+        checklist=ChecklistKind.INFORMATION_TRANSFER,
+        item="medical_responsibility",
+        note="Doktor Lind, Vårdcentralen Centrum",
+    )
+    services.discharge_notice_send(
+        acting=ward, stay=stay, discharged_at=timezone.now() - timedelta(days=1)
+    )
+    for who in (county.needs_assessor, county.ward_nurse):
+        page = open_as(who)
+        page.goto(case_url(base, stay))
+        late = page.get_by_role("listitem").filter(has_text="Utskrivningsmeddelande:")
+        expect(late.get_by_text("För sent")).to_be_visible()
+        scan(page, f"case, late discharge notice ({who.unit.name})")
+    page = open_as(county.municipal_nurse)
+    page.goto(base + reverse("discharge:worklist"))
+    expect(page.get_by_text("olästa /").first).to_be_visible()
+    scan(page, "work list with unread messages")
+
+
 SCANS = {
     "worklist-empty": scan_worklists_empty,
     "admit": scan_admit,
@@ -193,6 +243,8 @@ SCANS = {
     "case-in-planning": scan_case_in_planning,
     "step-forms": scan_step_forms,
     "case-closed": scan_closed_case,
+    "unavailability-end": scan_unavailability_end,
+    "late-discharge": scan_late_discharge,
 }
 
 
@@ -522,8 +574,16 @@ def test_three_units_take_a_category_e_case_from_admission_to_discharge(
     items += list(rules.home_ready_items(agreement).values())
     assert len(items) == 9
     for item in items:
+        if item == "Vem som har det medicinska ansvaret efter utskrivningen":
+            # Who, not only that: the answer goes into the patient's letter.
+            ward.get_by_label("Vem har det medicinska ansvaret efter utskrivningen?").fill(
+                "Doktor Lind, Vårdcentralen Centrum"
+            )
         navigate(ward, ward.get_by_role("button", name=f"Markera klar: {item}", exact=True))
         expect(ward.get_by_role("button", name=f"Markera klar: {item}")).to_have_count(0)
+    expect(
+        ward.get_by_text("efter utskrivningen: Doktor Lind, Vårdcentralen Centrum")
+    ).to_be_visible()
     # Nothing left with a deadline before she leaves: she waits among the ready patients.
     open_worklist(ward)
     expect(worklist_row(ward, name)).to_have_count(0)

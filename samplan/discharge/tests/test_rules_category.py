@@ -228,3 +228,29 @@ def test_category_unknown_until_arrival_conversation_then_follows_needs() -> Non
         ),
     )
     assert facts.category is Cat.E
+
+
+# --- The reasons say the agreement's deadline, not a fixed one --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duration", "words"),
+    [
+        ({"amount": 24, "unit": "hours"}, "inom 24 timmar"),
+        ({"amount": 12, "unit": "hours"}, "inom 12 timmar"),
+        ({"amount": 1, "unit": "hours"}, "inom 1 timme"),
+        ({"amount": 1, "unit": "working_days", "at_end_of_day": True}, "inom 1 arbetsdag"),
+        ({"amount": 2, "unit": "working_days", "at_end_of_day": True}, "inom 2 arbetsdagar"),
+        ({"amount": 0, "unit": "calendar_days", "at_end_of_day": True}, "samma dag"),
+    ],
+)
+def test_the_reason_for_the_admission_notice_names_the_agreements_deadline(
+    duration: dict[str, object], words: str
+) -> None:
+    content = GAVLEBORG.model_dump(mode="json")
+    content["deadlines"]["admission_notice"] = duration
+    agreement = AgreementVersion.model_validate(content)
+    reasons = category_requirements(Cat.E, agreement).reasons
+    assert f"inskrivningsmeddelande ska skickas {words} (2 kap. 1–3 §§)." in reasons[0]
+    # Without an agreement, the law's 24 hours.
+    assert "inom 24 timmar" in category_requirements(Cat.E).reasons[0]

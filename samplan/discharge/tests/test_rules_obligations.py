@@ -29,6 +29,7 @@ from samplan.discharge.rules import (
     UnitId,
     UnitKind,
     open_obligations,
+    payment_preconditions,
 )
 
 GAVLEBORG: AgreementVersion = version_in_force(
@@ -285,6 +286,25 @@ def test_sip_invitation_and_written_plan_after_discharge() -> None:
     assert found[0].label == "Ge personen den skriftliga planen från SIP-mötet"
     given = replace(met, written_plan_given_at=at(2025, 3, 21, 9, 0))
     assert open_obligations(given, GAVLEBORG, at(2025, 3, 21, 10, 0)) == []
+
+
+def test_the_lpt_notice_asks_for_no_sip_kallelse() -> None:
+    """The notice under LPT 7 a § / LRV 12 a § counts as the utskrivningsklar notice, and the
+    samordnad vårdplan replaces the SIP (4 kap. 1 § andra stycket): no kallelse is asked for,
+    and none is a precondition of payment liability (5:3); an ordinary notice asks for one."""
+    ready = S6_READY.notices[-1]
+    lpt = replace(S6_READY, notices=(*S5_FVK.notices, replace(ready, compulsory_care=True)))
+    now = at(2025, 3, 16, 9, 0)
+    assert K.SEND_SIP_INVITATION in {o.kind for o in open_obligations(S6_READY, GAVLEBORG, now)}
+    assert K.SEND_SIP_INVITATION not in {o.kind for o in open_obligations(lpt, GAVLEBORG, now)}
+    sip_unmet = "Fast vårdkontakt har inte kallat till SIP (4 kap. 3 §)."
+    assert sip_unmet in payment_preconditions(S6_READY, GAVLEBORG)
+    assert payment_preconditions(lpt, GAVLEBORG) == []
+    # A withdrawn LPT notice is no notice: an ordinary one sent after it asks for the kallelse.
+    withdrawn = replace(ready, compulsory_care=True, withdrawn=True)
+    later = replace(ready, sent_at=at(2025, 3, 14, 14, 0))
+    again = replace(S6_READY, notices=(*S5_FVK.notices, withdrawn, later))
+    assert K.SEND_SIP_INVITATION in {o.kind for o in open_obligations(again, GAVLEBORG, now)}
 
 
 def test_a_later_judgement_moves_the_admission_notice_deadline() -> None:
@@ -692,3 +712,120 @@ def test_a_case_keeps_being_judged_by_its_stored_version() -> None:
         with_notice = replace(facts, notices=(notice(NoticeKind.ADMISSION_NOTICE, sent),))
         found = open_obligations(with_notice, agreement, now)
         assert {o.due for o in found if o.kind is K.ACKNOWLEDGE_NOTICE} == {ack_due}
+
+
+# --- The category changes after the inskrivningsmeddelande ----------------------------------
+
+C = Needs(social_services=True)
+C_ADMITTED = at(2025, 3, 10, 8, 0)
+C_CONVERSATION = at(2025, 3, 10, 9, 0)
+C_NOTICE = at(2025, 3, 10, 10, 0)
+BECAME_E = at(2025, 3, 12, 15, 20)
+TO_NEW_KINDS = "Skicka inskrivningsmeddelande till "
+
+
+def c_then(*later: tuple[datetime, Needs]) -> CaseFacts:
+    """A category C case told the social services, then ankomstsamtal documented again."""
+    history = ((C_CONVERSATION, C), *later)
+    return CaseFacts(
+        agreement_version_id=GAVLEBORG.version_id,
+        admitted_at=C_ADMITTED,
+        ward_unit_id=WARD,
+        needs=history[-1][1],
+        needs_history=history,
+        notices=(
+            notice(NoticeKind.ADMISSION_NOTICE, C_NOTICE, C_NOTICE, units=((SOC, SOC_KIND),)),
+        ),
+    )
+
+
+def to_new_kinds(facts: CaseFacts, agreement: AgreementVersion = GAVLEBORG) -> set[Row]:
+    found = open_obligations(under(facts, agreement), agreement, at(2025, 3, 12, 16, 0))
+    return {
+        (o.kind, o.responsible_kind, o.unit_id, o.subject, o.due)
+        for o in found
+        if o.label.startswith(TO_NEW_KINDS)
+    }
+
+
+def test_a_category_raised_after_the_notice_has_the_new_units_told_within_24_hours() -> None:
+    due = at(2025, 3, 13, 15, 20)  # 24 hours from the ankomstsamtal that made it E
+    facts = c_then((BECAME_E, E))
+    assert to_new_kinds(facts) == {
+        (K.SEND_ADMISSION_NOTICE, WARD_KIND, WARD, "municipal_health_care", due),
+        (K.SEND_ADMISSION_NOTICE, WARD_KIND, WARD, "regional_outpatient", due),
+    }
+    labels = {o.label for o in open_obligations(facts, GAVLEBORG, BECAME_E)}
+    assert {
+        "Skicka inskrivningsmeddelande till kommunal hälso- och sjukvård",
+        "Skicka inskrivningsmeddelande till regionens öppna vård",
+    } <= labels
+    assert "Skicka inskrivningsmeddelande" not in labels  # the first notice was sent
+
+    # A second notice reaches the home health care; a vårdcentral added later gets the first.
+    second = notice(NoticeKind.ADMISSION_NOTICE, at(2025, 3, 12, 16, 0), units=((HSV, HSV_KIND),))
+    told = replace(facts, notices=(*facts.notices, second))
+    assert {row[3] for row in to_new_kinds(told)} == {"regional_outpatient"}
+    first = replace(
+        facts.notices[0], recipients=(*facts.notices[0].recipients, Recipient(VC, VC_KIND))
+    )
+    assert to_new_kinds(replace(told, notices=(first, second))) == set()
+    # A withdrawn notice reached no one.
+    withdrawn = replace(second, withdrawn=True)
+    assert len(to_new_kinds(replace(facts, notices=(*facts.notices, withdrawn)))) == 2
+
+
+def test_the_deadline_runs_from_when_the_new_kind_became_needed_without_a_break() -> None:
+    # C → E → C+D: C+D needs the same units as E, so they have been needed since E.
+    c_d = Needs(social_services=True, municipal_health_care=True)
+    facts = c_then((BECAME_E, E), (at(2025, 3, 12, 15, 50), c_d))
+    assert {row[4] for row in to_new_kinds(facts)} == {at(2025, 3, 13, 15, 20)}
+    # C → E → C → E: only the last stretch counts.
+    back = at(2025, 3, 12, 15, 40)
+    again = at(2025, 3, 12, 15, 55)
+    facts = c_then((BECAME_E, E), (back, C), (again, E))
+    assert {row[4] for row in to_new_kinds(facts)} == {at(2025, 3, 13, 15, 55)}
+    # Back to C: nothing new is needed.
+    assert to_new_kinds(c_then((BECAME_E, E), (back, C))) == set()
+
+
+def test_what_the_agreement_required_before_the_change_is_not_new() -> None:
+    # Storstadslän tells the vårdcentral about category C too: for C → E only home health care
+    # is new (a C notice that missed the vårdcentral is the first notice's own shortfall).
+    facts = c_then((BECAME_E, E))
+    assert {row[3] for row in to_new_kinds(facts, STORSTAD)} == {"municipal_health_care"}
+
+
+# --- Before an FVK exists, the kallelse is the outpatient party's ---------------------------
+
+
+def test_the_kallelse_without_an_fvk_belongs_to_the_outpatient_unit_that_got_the_notice() -> None:
+    no_fvk = replace(S6_READY, fvk_appointed=False, fvk_unit_id=None)
+    now = at(2025, 3, 14, 14, 0)
+    kallelse = [
+        o for o in open_obligations(no_fvk, GAVLEBORG, now) if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.responsible_kind, o.label) for o in kallelse] == [
+        (VC, VC_KIND, "Skicka kallelse till SIP (utse först fast vårdkontakt)")
+    ]
+    # A specialist clinic only when no vårdcentral got the notice.
+    specialist_only = replace(
+        no_fvk,
+        notices=tuple(
+            replace(n, recipients=(Recipient(SPEC, SPEC_KIND, n.sent_at),))
+            if n.kind is NoticeKind.ADMISSION_NOTICE
+            else n
+            for n in no_fvk.notices
+        ),
+    )
+    kallelse = [
+        o
+        for o in open_obligations(specialist_only, GAVLEBORG, now)
+        if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.responsible_kind) for o in kallelse] == [(SPEC, SPEC_KIND)]
+    # Once appointed, the FVK's unit has it, without the reminder.
+    kallelse = [
+        o for o in open_obligations(S6_READY, GAVLEBORG, now) if o.kind is K.SEND_SIP_INVITATION
+    ]
+    assert [(o.unit_id, o.label) for o in kallelse] == [(VC, "Skicka kallelse till SIP")]

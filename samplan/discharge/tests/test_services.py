@@ -8,6 +8,7 @@ from django.utils import timezone
 from samplan.audit.models import AccessLogEntry
 from samplan.core.acting import DomainError, NotAllowed
 from samplan.discharge import services
+from samplan.discharge.access import CaseClosed
 from samplan.discharge.models import (
     CaseEventKind,
     CaseParty,
@@ -340,7 +341,7 @@ def test_discharge_notice_closes_the_case(county) -> None:
     )
     stay.refresh_from_db()
     assert stay.status == StayStatus.DISCHARGED
-    with pytest.raises(NotAllowed, match="avslutat"):
+    with pytest.raises(CaseClosed, match="avslutat"):
         services.estimated_discharge_change(
             acting=county.acting(county.ward_nurse), stay=stay, estimated_discharge=timezone.now()
         )
@@ -393,3 +394,179 @@ def test_every_step_writes_an_access_log_entry_for_the_person(county) -> None:
     events = stay.events.count()
     entries = AccessLogEntry.objects.filter(person=stay.person).count()
     assert entries >= events
+
+
+# --- Category B: "inskrivningsmeddelande: yes, if the physician judges so" (SPEC §3.1) ------
+
+B_NEEDS = {"needs_regional_outpatient": True}
+
+
+def ward_tasks(county, stay, now=None) -> dict[str, object]:
+    from samplan.discharge import selectors
+
+    overview = selectors.case_overview(
+        acting=county.acting(county.ward_nurse), stay=stay, now=now or timezone.now()
+    )
+    return {o.label: o.due for o in overview.obligations}
+
+
+def test_category_b_without_the_physicians_judgement_needs_no_messages(county) -> None:
+    from samplan.discharge import selectors
+    from samplan.discharge.steps import proposed_recipients
+
+    stay = admit(county)
+    record_conversation(county, stay, **B_NEEDS)
+    stay.refresh_from_db()
+    assert stay.planning_category == "B"
+    assert ward_tasks(county, stay) == {}
+    # Regional outpatient care: the vårdcentral the person is listed at.
+    assert list(proposed_recipients(stay)) == [county.primary_care]
+    with pytest.raises(DomainError, match="Inget inskrivningsmeddelande är skickat"):
+        services.ready_notice_send(acting=county.acting(county.physician), stay=stay, physician="L")
+    overview = selectors.case_overview(
+        acting=county.acting(county.ward_nurse), stay=stay, now=timezone.now()
+    )
+    assert any("om läkaren bedömer att det behövs" in r for r in overview.requirements_reasons)
+    assert not stay.events.filter(kind=CaseEventKind.NEEDS_JUDGED).exists()
+
+
+def test_category_b_when_the_physician_judges_a_notice_needed(county, time_machine) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from samplan.discharge import selectors
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    admitted = datetime(2026, 10, 5, 8, 0, tzinfo=stockholm)
+    judged = datetime(2026, 10, 6, 14, 30, tzinfo=stockholm)  # the next day (2:3)
+    time_machine.move_to(datetime(2026, 10, 6, 15, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county, admitted_at=admitted)
+    services.arrival_conversation_record(
+        acting=county.acting(county.physician),
+        stay=stay,
+        held_at=admitted,
+        participants="Patienten",
+        admission_notice_needed=True,
+        needs_judged_at=judged,
+        **B_NEEDS,
+    )
+    stay.refresh_from_db()
+    event = stay.events.get(kind=CaseEventKind.NEEDS_JUDGED)
+    assert event.at == judged
+    assert event.data["admission_notice_needed"] is True
+    assert "Inskrivningsmeddelande behövs" in event.summary
+    # Due 24 hours from the judgement, not from admission.
+    assert ward_tasks(county, stay) == {
+        "Skicka inskrivningsmeddelande": datetime(2026, 10, 7, 14, 30, tzinfo=stockholm)
+    }
+
+    services.admission_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        recipients=[county.primary_care],
+        estimated_discharge=admitted + timedelta(days=4),
+    )
+    tasks = ward_tasks(county, stay)
+    assert "Skicka inskrivningsmeddelande" not in tasks
+    # Utskrivningsklar: required now that a notice was sent. No FVK, no SIP, no payment.
+    assert any(label.startswith("Skicka underrättelse om utskrivningsklar") for label in tasks)
+    centre = selectors.case_overview(
+        acting=county.acting(county.primary_care_head), stay=stay, now=timezone.now()
+    )
+    assert not any(o.label.startswith("Utse fast vårdkontakt") for o in centre.obligations)
+    services.ready_notice_send(acting=county.acting(county.physician), stay=stay, physician="L")
+    contact = services.care_contact_appoint(
+        acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+    )
+    assert contact.unit == county.primary_care  # allowed, though not required
+    stay.refresh_from_db()
+    with pytest.raises(DomainError, match="Kategori B kräver ingen SIP"):
+        services.sip_invitation_send(
+            acting=county.acting(county.primary_care_nurse),
+            stay=stay,
+            meeting_at=timezone.now() + timedelta(days=1),
+            place_kind="unit",
+            location="Vårdcentralen",
+            invitees=[county.ward],
+        )
+    overview = selectors.case_overview(
+        acting=county.acting(county.ward_nurse), stay=stay, now=timezone.now()
+    )
+    assert overview.payment is None
+    assert not any(o.label.startswith("Skicka kallelse") for o in overview.obligations)
+
+
+def test_the_physicians_judgement_cannot_precede_admission_or_lie_ahead(county) -> None:
+    stay = admit(county)
+    for moment, message in (
+        (stay.admitted_at - timedelta(minutes=1), "före inskrivningen"),
+        (timezone.now() + timedelta(hours=1), "i framtiden"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            services.arrival_conversation_record(
+                acting=county.acting(county.physician),
+                stay=stay,
+                held_at=stay.admitted_at,
+                participants="Patienten",
+                needs_judged_at=moment,
+                **B_NEEDS,
+            )
+
+
+# --- The category changes after the inskrivningsmeddelande (C → E) ---------------------------
+
+
+def test_a_category_raised_after_the_notice_has_the_newly_needed_units_told(
+    county, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from samplan.discharge.steps import proposed_recipients
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county, admitted_at=datetime(2026, 10, 5, 8, 0, tzinfo=stockholm))
+    record_conversation(county, stay, needs_social_services=True)
+    services.admission_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        recipients=list(proposed_recipients(stay)),
+        estimated_discharge=stay.admitted_at + timedelta(days=3),
+    )
+    assert set(stay.parties.values_list("unit", flat=True)) == {
+        county.ward.pk,
+        county.social_services.pk,
+    }
+
+    changed = datetime(2026, 10, 7, 13, 15, tzinfo=stockholm)
+    time_machine.move_to(changed, tick=False)
+    record_conversation(county, stay)  # särskilt boende: category E
+    stay.refresh_from_db()
+    due = datetime(2026, 10, 8, 13, 15, tzinfo=stockholm)
+    to = "Skicka inskrivningsmeddelande till "
+    assert {k: v for k, v in ward_tasks(county, stay).items() if k.startswith(to)} == {
+        to + "kommunal hälso- och sjukvård": due,
+        to + "regionens öppna vård": due,
+    }
+    # Only the newly needed units are proposed; the social services already have the notice.
+    assert set(proposed_recipients(stay)) == {county.primary_care, county.home_health_care}
+    # Every party reads the change on the timeline.
+    event = stay.events.get(kind=CaseEventKind.CATEGORY_CHANGED, data__category="E")
+    assert event.summary == "Planeringskategori C → E"
+
+    # Adding the home health care as a party gives it the notice; a new notice reaches the rest.
+    services.party_add(
+        acting=county.acting(county.ward_nurse), stay=stay, unit=county.home_health_care
+    )
+    assert [k for k in ward_tasks(county, stay) if k.startswith(to)] == [
+        to + "regionens öppna vård"
+    ]
+    services.admission_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        recipients=list(proposed_recipients(stay)),
+        estimated_discharge=stay.admitted_at + timedelta(days=3),
+    )
+    assert not [k for k in ward_tasks(county, stay) if k.startswith(to)]
+    assert list(proposed_recipients(stay)) == []

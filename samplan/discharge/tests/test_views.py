@@ -156,7 +156,8 @@ def test_category_e_case_through_the_ui_by_three_units(county: County) -> None:
             reverse(
                 "discharge:checklist",
                 kwargs={"public_id": stay.public_id, "kind": "information_transfer", "item": item},
-            )
+            ),
+            {"note": "Vårdcentralen Centrum, dr Lind"} if item == "medical_responsibility" else {},
         )
     assert "Informationsöverföring" not in worklist_text(ward)
 
@@ -275,3 +276,93 @@ def test_worklist_and_case_page_have_constant_query_counts(county: County) -> No
     for n in range(5):
         step(ward, first, "meddelande", {"body": f"Meddelande {n}"})
     assert _case_queries(municipality, first) == few_case
+
+
+def test_the_physicians_judgement_in_the_ankomstsamtal_gives_category_b_its_notice(
+    county: County,
+) -> None:
+    ward = client_for(county.physician)
+    stay = admit(county)
+    data = {
+        "held_at": local(stay.admitted_at),
+        "participants": "Patienten",
+        "needs_regional_outpatient": "on",
+    }
+    step(ward, stay, "ankomstsamtal", data)
+    assert "Skicka inskrivningsmeddelande" not in worklist_text(ward)
+    assert "Inte bedömt att inskrivningsmeddelande behövs." in case_text(ward, stay)
+    step(ward, stay, "ankomstsamtal", {**data, "admission_notice_needed": "on"})
+    assert "Skicka inskrivningsmeddelande" in worklist_text(ward)
+    assert "Inskrivningsmeddelande behövs." in case_text(ward, stay)
+    assert stay.events.filter(kind=CaseEventKind.NEEDS_JUDGED).count() == 1
+
+
+def test_opening_the_case_reads_the_units_messages_and_the_work_list_counts_unread(
+    county: County, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county)
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    municipality = client_for(county.needs_assessor)
+    assert "1 olästa / 1 okvitterade" in worklist_text(municipality)
+    assert "1 oläst meddelande" in worklist_text(municipality)
+
+    time_machine.move_to(datetime(2026, 10, 5, 9, 40, tzinfo=stockholm), tick=False)
+    municipality = client_for(county.needs_assessor)
+    page = case_text(municipality, stay)
+    # Read by the unit that opened it; the others' copies stay unread.
+    assert f"{county.social_services.name}: läst 2026-10-05 09:40, <strong>ej kvitterat" in page
+    assert f"{county.home_health_care.name}: <strong>oläst, ej kvitterat" in page
+    assert "0 olästa / 1 okvitterade" in worklist_text(municipality)
+    assert "oläst meddelande" not in worklist_text(municipality)
+    assert "1 olästa / 1 okvitterade" in worklist_text(client_for(county.municipal_nurse))
+
+    # The read time is set once; reading again changes nothing and is not logged again.
+    marked = AccessLogEntry.objects.filter(
+        person=stay.person, user=county.needs_assessor.user, detail="1 meddelande läst"
+    )
+    assert marked.count() == 1
+    time_machine.move_to(datetime(2026, 10, 5, 11, 0, tzinfo=stockholm), tick=False)
+    assert "läst 2026-10-05 09:40" in case_text(client_for(county.needs_assessor), stay)
+    assert marked.count() == 1
+
+
+def test_a_discharge_recorded_the_next_morning_shows_its_notice_as_late(
+    county: County, time_machine
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from samplan.discharge import services
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime(2026, 11, 2, 9, 0, tzinfo=stockholm), tick=False)
+    stay = admit(county, admitted_at=datetime(2026, 11, 2, 8, 0, tzinfo=stockholm))
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    time_machine.move_to(datetime(2026, 11, 6, 8, 15, tzinfo=stockholm), tick=False)
+    services.discharge_notice_send(
+        acting=county.acting(county.ward_nurse),
+        stay=stay,
+        discharged_at=datetime(2026, 11, 5, 16, 0, tzinfo=stockholm),
+    )
+    stay.refresh_from_db()
+    notice = message_of(stay, MessageKind.DISCHARGE_NOTICE)
+    assert stay.discharged_at == datetime(2026, 11, 5, 16, 0, tzinfo=stockholm)
+    assert notice.sent_at == datetime(2026, 11, 6, 8, 15, tzinfo=stockholm)
+
+    page = case_text(client_for(county.needs_assessor), stay)
+    assert (
+        "Utskrivningsmeddelande: skickat 2026-11-06 08:15, senast 2026-11-05 23:59 "
+        '<strong class="badge badge--overdue">För sent</strong>'
+    ) in page
+    assert "Inskrivningsmeddelande: skickat 2026-11-02 09:00, senast 2026-11-03 08:00" in page
+    event = stay.events.get(kind=CaseEventKind.DISCHARGED)
+    assert event.summary == (
+        "Utskrivningsmeddelandet skickades 2026-11-06 08:15, efter utskrivningsdagen."
+    )

@@ -19,7 +19,12 @@ from samplan.directory.models import Role
 from samplan.discharge import services as discharge_services
 from samplan.discharge.facts import facts_of
 from samplan.discharge.models import CaseEvent, InterruptionKind, Message, MessageKind, StayStatus
-from samplan.discharge.rules import open_obligations, payment_liability_start
+from samplan.discharge.rules import (
+    category_requirements,
+    open_obligations,
+    payment_liability_start,
+    payment_preconditions,
+)
 from samplan.psychiatry import services
 from samplan.psychiatry.models import (
     CoordinatedCarePlanLpt,
@@ -85,7 +90,13 @@ def test_starting_sends_the_lpt_notice_as_the_ready_notice(pc: PsychCounty, time
     assert facts.ready_notice_sent_at == notice.sent_at
     assert payment_liability_start(notice.sent_at, agreement) == date(2026, 3, 6)
     labels = [o.label for o in open_obligations(facts, agreement, notice.sent_at)]
-    assert "Skicka kallelse till SIP" in labels
+    assert "Kvittera underrättelse om utskrivningsklar" in labels
+    # Category B+C would call for a SIP; the SVPL replaces it (4 kap. 1 § andra stycket), so no
+    # kallelse is asked for and its absence does not stand in the way of liability (5:3).
+    assert category_requirements(facts.category, agreement).sip_required
+    assert facts.svpl_instead_of_sip
+    assert not [label for label in labels if label.startswith("Skicka kallelse till SIP")]
+    assert not [p for p in payment_preconditions(facts, agreement) if "SIP" in p]
     assert plan.draft_revision == 0
     assert SvplContent.model_validate(plan.draft_content).chief_physician.startswith("Cecilia")
     assert SvplEvent.objects.get(plan=plan).kind == "started"

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from samplan.agreements import services as agreement_services
-from samplan.agreements.loader import DATA_DIR, load_agreements
+from samplan.agreements.loader import DATA_DIR, load_agreements, version_in_force
 from samplan.agreements.schema import SipRules
 from samplan.agreements.services import agreement_of
 from samplan.sip import selectors
@@ -85,12 +85,15 @@ def test_a_running_sip_keeps_the_rules_it_started_under(
     # The county edits its file under the same version id: stricter for new SIPs only.
     settings.SAMPLAN_AGREEMENT = "gavleborg"
     current = load_agreements()["gavleborg"]
-    latest = current.versions[-1]
-    stricter = latest.model_copy(
-        update={"sip": latest.sip.model_copy(update={"invitation_within_days": 3})}
+    in_force = version_in_force(current, timezone.now())
+    stricter = in_force.model_copy(
+        update={"sip": in_force.sip.model_copy(update={"invitation_within_days": 3})}
     )
-    edited = current.model_copy(update={"versions": (*current.versions[:-1], stricter)})
-    monkeypatch.setattr(agreement_services, "load_agreements", lambda: {"gavleborg": edited})
+    versions = tuple(stricter if v is in_force else v for v in current.versions)
+    edited = current.model_copy(update={"versions": versions})
+    monkeypatch.setattr(
+        agreement_services, "load_agreements", lambda directory=None: {"gavleborg": edited}
+    )
     new = start_outpatient_sip(county)
     assert new.agreement_id != old.agreement_id
     assert agreement_of(new.agreement).sip.invitation_within_days == 3
