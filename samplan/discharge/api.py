@@ -18,14 +18,16 @@ from ninja import Router, Schema, Status
 from samplan.audit.models import AccessPurpose
 from samplan.core.acting import Acting, DomainError
 from samplan.directory.models import Unit
-from samplan.discharge import access, selectors, services
+from samplan.discharge import access, documents, selectors, services
 from samplan.discharge.models import (
     ChecklistKind,
     InpatientStay,
     InterruptionKind,
     Message,
+    MessageKind,
     OutpatientUnavailability,
 )
+from samplan.discharge.rules.places import Audience
 from samplan.people import selectors as people_selectors
 from samplan.people.identifiers import InvalidIdentifier
 
@@ -128,6 +130,15 @@ def _stay_out(stay: InpatientStay) -> dict[str, Any]:
     }
 
 
+def _payload_out(message: Message) -> dict[str, Any]:
+    """The message's structured content; a kallelse's place as staff may read it (never a
+    protected identity's home address)."""
+    if message.kind != MessageKind.SIP_INVITATION:
+        return message.payload
+    place = documents.invitation_place(message, Audience.STAFF)
+    return {**message.payload, "location": place.location}
+
+
 def _message_out(message: Message) -> dict[str, Any]:
     return {
         "id": message.pk,
@@ -135,7 +146,7 @@ def _message_out(message: Message) -> dict[str, Any]:
         "sender_unit_hsa_id": message.sender_unit.hsa_id,
         "sent_at": message.sent_at,
         "body": message.body,
-        "payload": message.payload,
+        "payload": _payload_out(message),
         "withdrawn_at": message.withdrawn_at,
         "withdrawn_reason": message.withdrawn_reason,
         "recipients": [

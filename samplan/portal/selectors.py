@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, log_access
+from samplan.discharge.documents import invitation_place
 from samplan.discharge.models import (
     CaseParty,
     InpatientStay,
@@ -31,7 +32,7 @@ from samplan.discharge.models import (
     PartyStatus,
     StayStatus,
 )
-from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import CareContact, PortalScope, Representative
 from samplan.portal import rules
 from samplan.portal.access import Subject, authority_in_force, role_of
@@ -112,7 +113,7 @@ def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
     queryset = (
         InpatientStay.objects.filter(person=subject.person)
         .filter(recent)
-        .select_related("ward")
+        .select_related("ward", "person")
         .prefetch_related(
             Prefetch("messages", queryset=notices, to_attr="portal_notices"),
             Prefetch(
@@ -152,17 +153,15 @@ def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
 
 
 def _meeting(message: Message, now: datetime) -> Meeting:
-    payload = message.payload
-    at = datetime.fromisoformat(payload["meeting_at"])
-    place_kind = payload.get("place_kind", "")
-    location = payload.get("location", "")
-    is_link = location.startswith(("https://", "http://"))
+    at = datetime.fromisoformat(message.payload["meeting_at"])
+    # As the person may read it: a home meeting never names an address (SPEC §9).
+    place = invitation_place(message, Audience.PERSON)
     return Meeting(
         message_id=message.pk,
         at=at,
-        place=MEETING_PLACES.get(place_kind, ""),
-        location=location,
-        video_url=location if place_kind == "video" and is_link else "",
+        place=place.label,
+        location=place.location,
+        video_url=place.video_url,
         is_past=at < now,
     )
 

@@ -13,19 +13,20 @@ Every read and download writes an access-log entry for the person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vText
 
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, LogItem, log_access, log_access_many
-from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.portal.access import Subject
+from samplan.portal.calendar import person_ics
 from samplan.sip.access import consent_state_of
+from samplan.sip.documents import meeting_place_for, meeting_uid
 from samplan.sip.models import ActionProgress, PlanVersion, SipMeeting, SipProcess
 from samplan.sip.plan import (
     ACTION_STATUS_LABELS,
@@ -34,8 +35,6 @@ from samplan.sip.plan import (
     apply_progress,
     plan_diff,
 )
-
-MEETING_LENGTH = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -110,15 +109,15 @@ def _content(version: PlanVersion, progress: list[ActionProgress]) -> PlanConten
 
 
 def _meeting_view(meeting: SipMeeting) -> MeetingView:
-    is_link = meeting.location.startswith(("https://", "http://"))
+    # As the person may read it: a home meeting never names an address (SPEC §9).
+    place = meeting_place_for(meeting, Audience.PERSON)
     return MeetingView(
         meeting_id=meeting.pk,
         kind=meeting.get_kind_display(),
         at=meeting.meeting_at,
-        place=MEETING_PLACES.get(meeting.place_kind, ""),
-        # A home meeting's place is the person's home: never its address (protected identity).
-        location="" if meeting.place_kind == "home" else meeting.location,
-        video_url=meeting.location if meeting.place_kind == "video" and is_link else "",
+        place=place.label,
+        location=place.location,
+        video_url=place.video_url,
     )
 
 
@@ -256,21 +255,12 @@ def _with(what: str, subject: Subject) -> str:
 
 def meeting_ics(meeting: SipMeeting) -> bytes:
     """The meeting for the person's own calendar: when, where, what it is. No staff names,
-    no message, no home address."""
-    view = _meeting_view(meeting)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Samplan//Min plan//SV")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"min-plan-sip-meeting-{meeting.pk}@samplan")
-    event.add("dtstamp", meeting.invitation_sent_at)
-    event.add("dtstart", timezone.localtime(meeting.meeting_at))
-    event.add("dtend", timezone.localtime(meeting.meeting_at + MEETING_LENGTH))
-    event.add("summary", _("Möte om din plan (SIP)"))
-    where = ", ".join(p for p in (view.place, view.location) if p)
-    event.add("location", vText(where))
-    if view.video_url:
-        event.add("url", view.video_url)
-    event.add("description", _("På mötet gör ni planen tillsammans. Du får säga vad du vill."))
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    no message, no home address; the same UID as the staff's file of the same meeting."""
+    return person_ics(
+        uid=meeting_uid(meeting),
+        start=meeting.meeting_at,
+        stamp=meeting.invitation_sent_at,
+        place=meeting_place_for(meeting, Audience.PERSON),
+        summary=_("Möte om din plan (SIP)"),
+        description=_("På mötet gör ni planen tillsammans. Du får säga vad du vill."),
+    )

@@ -9,6 +9,7 @@ with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -28,10 +29,12 @@ from samplan.core.acting import DomainError
 from samplan.core.forms import SamplanForm
 from samplan.discharge import documents
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import Person
 from samplan.portal import access, citizen, oidc, rules, selectors
 from samplan.portal import services as portal_services
 from samplan.portal import sip as portal_sip
+from samplan.portal.calendar import person_ics
 from samplan.portal.demo import demo_citizens
 from samplan.portal.http import CitizenRequest, citizen_view
 from samplan.sip import documents as sip_documents
@@ -39,7 +42,7 @@ from samplan.sip.models import PreparationKind
 
 logger = logging.getLogger(__name__)
 
-PORTAL_CALENDAR_TEXT = "Möte om din samordnade individuella plan (SIP)."
+PORTAL_CALENDAR_TEXT = gettext_lazy("Möte om din samordnade individuella plan (SIP).")
 
 
 def _subject(request: CitizenRequest, person_id: str) -> access.Subject:
@@ -189,7 +192,14 @@ def meeting_ics(
         message_id=message_id,
         now=timezone.now(),
     )
-    ics = documents.invitation_ics(message, description=PORTAL_CALENDAR_TEXT)
+    ics = person_ics(
+        uid=documents.invitation_uid(message.pk),
+        start=datetime.fromisoformat(message.payload["meeting_at"]),
+        stamp=message.sent_at,
+        place=documents.invitation_place(message, Audience.PERSON),
+        summary=_("Möte om din plan (SIP)"),
+        description=str(PORTAL_CALENDAR_TEXT),
+    )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mote-om-planen.ics"'
     return response

@@ -128,7 +128,7 @@ def test_labels_shown_to_the_person_are_easy_to_read() -> None:
         *(str(role) for role in REPRESENTATIVE_ROLES.values()),
         *(str(label) for label in CareContactRole.labels),
         *MEETING_PLACES.values(),
-        PORTAL_CALENDAR_TEXT,
+        str(PORTAL_CALENDAR_TEXT),
         "Du är utloggad. Stäng webbläsaren om du delar dator med någon.",
         "Ligger på sjukhuset.",
         "Har åkt hem.",

@@ -13,10 +13,12 @@ from samplan.core.acting import Acting
 from samplan.discharge import access as discharge_access
 from samplan.discharge.models import InpatientStay
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import Person
 from samplan.sip import selectors
+from samplan.sip.documents import meeting_place_for
 from samplan.sip.forms import ACTION_STATUS_CHOICES
-from samplan.sip.models import GoalOutcome
+from samplan.sip.models import GoalOutcome, SipMeeting
 from samplan.sip.plan import OrganisationKind, PlanAction
 
 register = template.Library()
@@ -43,6 +45,12 @@ def organisation_kind(value: str) -> str:
 @register.filter
 def place(value: str) -> str:
     return MEETING_PLACES.get(value, value)
+
+
+@register.filter
+def staff_meeting_place(meeting: SipMeeting) -> str:
+    """Where a meeting is, for staff: a protected identity's home address is never shown."""
+    return meeting_place_for(meeting, Audience.STAFF).text
 
 
 @register.filter
