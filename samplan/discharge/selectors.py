@@ -26,6 +26,7 @@ from samplan.discharge.models import (
     InpatientStay,
     Message,
     MessageRecipient,
+    PersonStatement,
     PlanningAssessment,
     StayStatus,
 )
@@ -81,6 +82,8 @@ class CaseOverview:
     payment: PaymentView | None = None
     insatser_before: list[str] = field(default_factory=list)
     needs_after: list[str] = field(default_factory=list)
+    person_statements: list[PersonStatement] = field(default_factory=list)
+    """What the person (or a representative) wrote in Min plan during the stay."""
 
 
 def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
@@ -156,6 +159,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
         notes=list(stay.notes.select_related("unit", "author")),
         periods=list(stay.unavailability_periods.all()),
         overrides=list(stay.overrides.all()),
+        person_statements=list(stay.person_statements.all()),
     )
     if stay.planning_category:
         overview.requirements = rules.category_requirements(

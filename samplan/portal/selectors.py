@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,10 +32,12 @@ from samplan.discharge.models import (
     PartyStatus,
     StayStatus,
 )
+from samplan.discharge.rules import MEETING_PLACES
 from samplan.discharge.rules.places import Audience
 from samplan.people.models import CareContact, PortalScope, Representative
 from samplan.portal import rules
 from samplan.portal.access import Subject, authority_in_force, role_of
+from samplan.sip.models import SipProcess
 
 # A discharged stay stays on the person's page this long (the letter, the follow-up meeting).
 RECENT_DISCHARGE = timedelta(days=90)
@@ -69,6 +71,24 @@ class StayView:
     notified: list[NotifiedUnit]
     meeting: Meeting | None
     letter_ready: bool
+    continued_as_sip: bool = False
+    """A SIP continues the stay: wishes are written there, and its meeting is shown there."""
+
+    @property
+    def takes_statements(self) -> bool:
+        """Whether the person can write what matters to them on the stay itself."""
+        return not self.continued_as_sip
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Something the person (or a representative) wrote in Min plan, shown back to them."""
+
+    kind: str
+    text: str
+    place: str
+    author_name: str
+    written_at: datetime
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,7 @@ def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
                 queryset=CaseParty.objects.filter(status=PartyStatus.ACTIVE),
                 to_attr="active_parties",
             ),
+            Prefetch("sips", queryset=SipProcess.objects.only("pk", "origin_stay_id")),
         )
         .order_by("-admitted_at")
     )
@@ -149,6 +170,7 @@ def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
         notified=sorted(notified.values(), key=lambda n: (n.notified_at, n.name)),
         meeting=_meeting(invitations[-1], now) if invitations else None,
         letter_ready=stay.status == StayStatus.DISCHARGED,
+        continued_as_sip=any(True for _sip in stay.sips.all()),
     )
 
 
@@ -284,3 +306,39 @@ def letter_stay(*, actor: Actor, subject: Subject, stay_id: str, now: datetime) 
         detail=_detail("Min plan: brev vid utskrivning (PDF)", subject),
     )
     return stay
+
+
+def statement_stay(subject: Subject, stay_id: str, now: datetime) -> InpatientStay:
+    """The stay the person writes what matters to them on: the one their page shows, while no
+    SIP continues it (then they write in the SIP)."""
+    stay = shown_stay(subject, stay_id, now)
+    if any(True for _sip in stay.sips.all()):
+        raise Http404
+    return stay
+
+
+def wishes_read(*, actor: Actor, subject: Subject, obj: Model, what: str) -> None:
+    """Showing the page where the person writes what matters to them (with what they wrote
+    before) is a read like any other: logged."""
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.READ,
+        purpose=subject.purpose,
+        obj=obj,
+        detail=_detail(f"Min plan: vad är viktigt för mig ({what})", subject),
+    )
+
+
+def stay_statements(stay: InpatientStay) -> list[Statement]:
+    """What was written in Min plan on the stay, oldest first."""
+    return [
+        Statement(
+            kind=s.get_kind_display(),
+            text=s.text,
+            place=MEETING_PLACES.get(s.place_kind, ""),
+            author_name=s.author_name,
+            written_at=s.written_at,
+        )
+        for s in stay.person_statements.order_by("written_at", "pk")
+    ]

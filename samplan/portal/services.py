@@ -1,5 +1,6 @@
-"""What a person (or their representative) does in Min plan: each act one transaction, one SIP
-timeline event the staff see, one access-log entry with the citizen as actor.
+"""What a person (or their representative) does in Min plan: each act one transaction, one
+timeline event the staff see (in the SIP, or in the discharge case for what is written during a
+hospital stay), one access-log entry with the citizen as actor.
 
 The citizen is not staff: the entries carry no user and no unit, and ``author_kind`` says who
 wrote (the person, or a representative as "närstående") with their name from the e-ID.
@@ -14,6 +15,14 @@ from django.utils.translation import gettext as _
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, log_access
 from samplan.core.acting import DomainError
+from samplan.discharge.models import (
+    CaseEvent,
+    CaseEventKind,
+    InpatientStay,
+    PersonStatement,
+    StatementAuthor,
+    StatementKind,
+)
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.portal.access import Subject
 from samplan.portal.citizen import Citizen
@@ -30,6 +39,88 @@ from samplan.sip.models import (
 )
 
 CITIZEN_KINDS = (PreparationKind.QUESTION, PreparationKind.WISH)
+TEXT_MAX_LENGTH = 3000
+STATEMENT_EVENTS = {
+    StatementKind.IMPORTANT: CaseEventKind.PERSON_IMPORTANT,
+    StatementKind.MEETING_WISH: CaseEventKind.PERSON_MEETING_WISH,
+}
+
+
+def _author(citizen: Citizen, subject: Subject) -> tuple[str, str]:
+    """Who writes, for the staff: (author kind, name from the e-ID, with the role for a
+    representative)."""
+    name = citizen.name or subject.person.full_name
+    if subject.is_own:
+        return AuthorKind.PERSON, name
+    return AuthorKind.RELATIVE, f"{name} ({subject.role})"
+
+
+def _with_authority(what: str, subject: Subject) -> str:
+    return f"{what}; {subject.log_detail}" if subject.log_detail else what
+
+
+@transaction.atomic
+def stay_statement_add(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    stay: InpatientStay,
+    kind: str,
+    text: str,
+    place_kind: str = "",
+) -> PersonStatement:
+    """During a hospital stay (before any SIP continues it): "vad är viktigt för mig" (kind
+    ``important``) or wishes for the SIP meeting (``meeting_wish``), by the person or a
+    representative allowed to take part. An event in the discharge case's timeline; a SIP later
+    started from the stay takes it into its preparation."""
+    if stay.person_id != subject.person.pk:
+        raise DomainError(_("Vårdtillfället hör inte till personen."))
+    if not stay.takes_follow_up:
+        raise DomainError(_("Vården på sjukhuset är avbruten."))
+    if stay.sips.exists():
+        raise DomainError(_("Det finns en plan nu. Skriv i planen i stället."))
+    if kind not in StatementKind.values:
+        raise DomainError(_("Okänd typ av text."))
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Skriv en text."))
+    if len(text) > TEXT_MAX_LENGTH:
+        raise DomainError(
+            _("Texten är för lång. Skriv högst %(limit)d tecken.") % {"limit": TEXT_MAX_LENGTH}
+        )
+    if place_kind and place_kind not in MEETING_PLACES:
+        raise DomainError(_("Okänd plats."))
+    author_kind, author_name = _author(citizen, subject)
+    now = timezone.now()
+    statement = PersonStatement.objects.create(
+        stay=stay,
+        kind=kind,
+        text=text,
+        place_kind=place_kind,
+        author_kind=StatementAuthor(author_kind),
+        author_name=author_name[:200],
+        representative=subject.representative,
+        written_at=now,
+    )
+    CaseEvent.objects.create(
+        stay=stay,
+        kind=STATEMENT_EVENTS[StatementKind(kind)],
+        at=now,
+        actor=None,
+        unit=None,
+        summary=author_name[:500],
+        data={"statement": statement.pk, "author_kind": author_kind, "via": "min_plan"},
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=statement,
+        detail=_with_authority(f"Min plan: {statement.get_kind_display()}", subject),
+    )
+    return statement
 
 
 @transaction.atomic

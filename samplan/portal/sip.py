@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, LogItem, log_access, log_access_many
+from samplan.discharge.rules import MEETING_PLACES
 from samplan.discharge.rules.places import Audience
 from samplan.portal.access import Subject
 from samplan.portal.calendar import person_ics
+from samplan.portal.selectors import Statement
 from samplan.sip.access import consent_state_of
 from samplan.sip.documents import meeting_place_for, meeting_uid
-from samplan.sip.models import ActionProgress, PlanVersion, SipMeeting, SipProcess
+from samplan.sip.models import ActionProgress, AuthorKind, PlanVersion, SipMeeting, SipProcess
 from samplan.sip.plan import (
     ACTION_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -203,6 +205,15 @@ def process_for(subject: Subject, sip_id: str) -> SipProcess:
     return process
 
 
+def process_to_write_in(subject: Subject, sip_id: str) -> SipProcess:
+    """An open SIP of the person, for the page where they write what matters to them. A closed
+    SIP takes no more wishes (404)."""
+    process = process_for(subject, sip_id)
+    if not process.is_open:
+        raise Http404
+    return process
+
+
 def plan_version_for(
     *, actor: Actor, subject: Subject, sip_id: str, number: int
 ) -> tuple[SipProcess, PlanVersion]:
@@ -264,3 +275,23 @@ def meeting_ics(meeting: SipMeeting) -> bytes:
         summary=_("Möte om din plan (SIP)"),
         description=_("På mötet gör ni planen tillsammans. Du får säga vad du vill."),
     )
+
+
+def written_in_min_plan(process: SipProcess) -> list[Statement]:
+    """What the person or a representative wrote in Min plan for the SIP, oldest first (also
+    what a stay's statements became when the SIP started from it). Never what staff recorded."""
+    entries = process.preparation.filter(
+        recorded_by__isnull=True,
+        unit__isnull=True,
+        author_kind__in=(AuthorKind.PERSON, AuthorKind.RELATIVE),
+    ).order_by("written_at", "pk")
+    return [
+        Statement(
+            kind=e.get_kind_display(),
+            text=e.text,
+            place=MEETING_PLACES.get(e.place_kind, ""),
+            author_name=e.author_name,
+            written_at=e.written_at,
+        )
+        for e in entries
+    ]

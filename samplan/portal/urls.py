@@ -17,6 +17,7 @@ urlpatterns = [
         name="meeting_ics",
     ),
     path("<uuid:person_id>/vard/<uuid:stay_id>/brev.pdf", views.letter, name="letter"),
+    path("<uuid:person_id>/vard/<uuid:stay_id>/viktigt/", views.stay_wishes, name="stay_wishes"),
     path(
         "<uuid:person_id>/sip/<uuid:sip_id>/plan-<int:number>.pdf",
         views.sip_plan_pdf,

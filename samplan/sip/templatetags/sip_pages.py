@@ -96,7 +96,12 @@ def stay_sip(context: template.Context, stay: InpatientStay) -> dict[str, Any]:
     """The SIP continuing the discharge case, or the way to continue the case as a SIP."""
     acting = _acting(context)
     if acting is None:
-        return {"stay": stay, "process": None, "can_continue": False}
+        return {"stay": stay, "process": None, "can_continue": False, "min_plan_events": []}
     process = selectors.process_of_stay(acting=acting, stay=stay)
     can_continue = process is None and acting.role in discharge_access.CARE_ROLES
-    return {"stay": stay, "process": process, "can_continue": can_continue}
+    return {
+        "stay": stay,
+        "process": process,
+        "can_continue": can_continue,
+        "min_plan_events": selectors.min_plan_events(process) if process else [],
+    }
