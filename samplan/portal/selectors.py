@@ -13,6 +13,7 @@ access on their behalf (which authority is in the entry's detail).
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -72,7 +73,10 @@ class StayView:
     meeting: Meeting | None
     letter_ready: bool
     continued_as_sip: bool = False
-    """A SIP continues the stay: wishes are written there, and its meeting is shown there."""
+    """A SIP continues the stay: wishes are written there."""
+    meeting_in_sip: bool = False
+    """The SIP continuing the stay is on the page: its meetings (the kallelse among them) are
+    shown there, so the meeting is shown once."""
 
     @property
     def takes_statements(self) -> bool:
@@ -148,7 +152,7 @@ def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
     return list(queryset[:1])
 
 
-def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
+def _stay_view(stay: InpatientStay, now: datetime, stays_with_sip: Set[str]) -> StayView:
     notices: list[Message] = stay.portal_notices  # type: ignore[attr-defined]
     parties = {p.unit_id for p in stay.active_parties}  # type: ignore[attr-defined]
     notified: dict[int, NotifiedUnit] = {}
@@ -171,6 +175,7 @@ def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
         meeting=_meeting(invitations[-1], now) if invitations else None,
         letter_ready=stay.status == StayStatus.DISCHARGED,
         continued_as_sip=any(True for _sip in stay.sips.all()),
+        meeting_in_sip=str(stay.public_id) in stays_with_sip,
     )
 
 
@@ -237,8 +242,11 @@ def _viewers(subject: Subject, now: datetime) -> list[Viewer]:
     return viewers
 
 
-def overview(*, actor: Actor, subject: Subject, now: datetime) -> Overview:
-    """The person's page: stay, contacts, meeting, letter; who else can see it (own page only)."""
+def overview(
+    *, actor: Actor, subject: Subject, now: datetime, stays_with_sip: Set[str] = frozenset()
+) -> Overview:
+    """The person's page: stay, contacts, meeting, letter; who else can see it (own page only).
+    ``stays_with_sip`` are the stays (public ids) whose SIP the page shows too."""
     stays = _stays(subject, now)
     log_access(
         actor=actor,
@@ -250,7 +258,7 @@ def overview(*, actor: Actor, subject: Subject, now: datetime) -> Overview:
     )
     return Overview(
         subject=subject,
-        stay=_stay_view(stays[0], now) if stays else None,
+        stay=_stay_view(stays[0], now, stays_with_sip) if stays else None,
         contacts=_contacts(subject),
         viewers=_viewers(subject, now) if subject.is_own else [],
     )

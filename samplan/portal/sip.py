@@ -24,12 +24,22 @@ from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, LogItem, log_access, log_access_many
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.discharge.rules.places import Audience
+from samplan.portal import rules as portal_rules
 from samplan.portal.access import Subject
 from samplan.portal.calendar import person_ics
+from samplan.portal.rules import ConsentPart
 from samplan.portal.selectors import Statement
-from samplan.sip.access import consent_state_of
+from samplan.sip import rules
+from samplan.sip.access import consent_facts, consent_state_of
 from samplan.sip.documents import meeting_place_for, meeting_uid
-from samplan.sip.models import ActionProgress, AuthorKind, PlanVersion, SipMeeting, SipProcess
+from samplan.sip.models import (
+    ActionProgress,
+    AuthorKind,
+    PlanVersion,
+    PreparationKind,
+    SipMeeting,
+    SipProcess,
+)
 from samplan.sip.plan import (
     ACTION_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -82,13 +92,54 @@ class SipView:
     """What the latest version changed from the one before (empty for the first)."""
     earlier: list[VersionView]
     next_meeting: MeetingView | None
-    has_consent: bool = False
+    consent: ConsentView
+    origin_stay_id: str = ""
+    """The hospital stay the SIP continues (its kallelse is the SIP's first meeting)."""
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The consent as this viewer reads it: the state for everyone, and the viewer's own part."""
+
+    status: str
+    """:class:`samplan.sip.rules.ConsentStatus` value."""
+    person_is_child: bool
+    part: ConsentPart
+    own_given: bool | None = None
+    """The viewer's own latest say (yes, no, or nothing yet) as the rules count it."""
+    own_on: date | None = None
+    child_view_on: date | None = None
+    """When the child last said what they think in Min plan."""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == rules.ConsentStatus.VALID
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == rules.ConsentStatus.WITHDRAWN
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the page: for the consent they may give, and their own say in it."""
+
+    subject: Subject
+    name: str
+
+    @property
+    def giver_key(self) -> tuple[rules.ConsentGiver, str]:
+        authority = self.subject.representative.authority if self.subject.representative else ""
+        giver = rules.ConsentGiver(
+            portal_rules.consent_giver(is_own=self.subject.is_own, authority=authority)
+        )
+        return rules.ConsentFact(given=True, giver=giver, on=date.min, name=self.name).giver_key
 
 
 def _processes(subject: Subject) -> list[SipProcess]:
     return list(
         SipProcess.objects.filter(person=subject.person)
-        .select_related("lead_unit", "person")
+        .select_related("lead_unit", "person", "origin_stay")
         .prefetch_related(
             Prefetch("versions", queryset=PlanVersion.objects.order_by("number")),
             "consents",
@@ -128,7 +179,38 @@ def _next_meeting(process: SipProcess, now: datetime) -> SipMeeting | None:
     return upcoming[0] if upcoming and process.is_open else None
 
 
-def _sip_view(process: SipProcess, now: datetime) -> SipView:
+def _consent_view(process: SipProcess, viewer: Viewer, today: date) -> ConsentView:
+    events = list(process.consents.all())
+    preparation = list(process.preparation.all())
+    state = consent_state_of(process, today, events=events, preparation=preparation)
+    representative = viewer.subject.representative
+    part = portal_rules.consent_part(
+        is_own=viewer.subject.is_own,
+        authority=representative.authority if representative else "",
+        person_is_child=state.is_child,
+    )
+    key = viewer.giver_key
+    own = [
+        fact
+        for fact in sorted(consent_facts(events), key=lambda f: (f.on, f.order))
+        if fact.on <= today and fact.giver_key == key
+    ]
+    child_views = [
+        entry.written_at
+        for entry in preparation
+        if entry.kind == PreparationKind.CHILD_VIEW and entry.recorded_by_id is None
+    ]
+    return ConsentView(
+        status=state.status,
+        person_is_child=state.is_child,
+        part=part,
+        own_given=own[-1].given if own and part == portal_rules.ConsentPart.GIVE else None,
+        own_on=own[-1].on if own and part == portal_rules.ConsentPart.GIVE else None,
+        child_view_on=timezone.localdate(max(child_views)) if child_views else None,
+    )
+
+
+def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
     versions = list(process.versions.all())
     progress = list(process.action_progress.all())
     earlier: list[VersionView] = []
@@ -170,13 +252,12 @@ def _sip_view(process: SipProcess, now: datetime) -> SipView:
         changes=earlier[-1].changes if earlier else [],
         earlier=list(reversed(earlier[:-1])),
         next_meeting=_meeting_view(meeting) if meeting else None,
-        has_consent=consent_state_of(
-            process, events=process.consents.all(), preparation=process.preparation.all()
-        ).is_valid,
+        consent=_consent_view(process, viewer, today),
+        origin_stay_id=str(process.origin_stay.public_id) if process.origin_stay else "",
     )
 
 
-def sips(*, actor: Actor, subject: Subject, now: datetime) -> list[SipView]:
+def sips(*, actor: Actor, subject: Subject, now: datetime, viewer_name: str) -> list[SipView]:
     """The person's SIPs, newest first: open ones, and closed ones that had a plan."""
     processes = [
         p for p in _processes(subject) if p.is_open or any(True for _v in p.versions.all())
@@ -190,7 +271,8 @@ def sips(*, actor: Actor, subject: Subject, now: datetime) -> list[SipView]:
         purpose=subject.purpose,
         items=[LogItem(person=subject.person, obj=p, detail=detail) for p in processes],
     )
-    return [_sip_view(p, now) for p in processes]
+    viewer = Viewer(subject, viewer_name)
+    return [_sip_view(p, now, viewer) for p in processes]
 
 
 def process_for(subject: Subject, sip_id: str) -> SipProcess:

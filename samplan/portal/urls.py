@@ -27,6 +27,11 @@ urlpatterns = [
     path("<uuid:person_id>/sip/<uuid:sip_id>/samtycke/", views.sip_consent, name="sip_consent"),
     path("<uuid:person_id>/sip/<uuid:sip_id>/svar/", views.sip_respond, name="sip_respond"),
     path(
+        "<uuid:person_id>/sip/<uuid:sip_id>/vad-jag-tycker/",
+        views.sip_child_view,
+        name="sip_child_view",
+    ),
+    path(
         "<uuid:person_id>/sip/<uuid:sip_id>/mote/<int:meeting_id>.ics",
         views.sip_meeting_ics,
         name="sip_meeting_ics",

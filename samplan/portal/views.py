@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -167,9 +169,24 @@ def home(request: CitizenRequest) -> HttpResponse:
     return render(request, template, {"subjects": subjects})
 
 
-@citizen_view
-@portal_methods("GET")
-def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
+@dataclass(frozen=True)
+class SipSection:
+    """One SIP on the person's page, with its forms (bound, with errors, after a refused post)."""
+
+    sip: portal_sip.SipView
+    comment_form: CommentForm
+    child_view_form: ChildViewForm
+
+
+def _form_ids(sip_id: str) -> str:
+    return f"sip-{sip_id}-%s"
+
+
+def _overview_page(
+    request: CitizenRequest, person_id: str, *, sip_id: str = "", bound: Form | None = None
+) -> HttpResponse:
+    """The person's page; ``bound`` is a refused form of the SIP ``sip_id``, shown with its
+    errors and what the person wrote."""
     today = timezone.localdate()
     subjects = access.subjects_for(request.citizen, today)
     actor = request.citizen.actor(request)
@@ -177,13 +194,39 @@ def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
         citizen=request.citizen, actor=actor, public_id=person_id, today=today, subjects=subjects
     )
     now = timezone.now()
-    page = selectors.overview(actor=actor, subject=subject, now=now)
-    sips = portal_sip.sips(actor=actor, subject=subject, now=now)
+    sips = portal_sip.sips(actor=actor, subject=subject, now=now, viewer_name=request.citizen.name)
+    page = selectors.overview(
+        actor=actor,
+        subject=subject,
+        now=now,
+        stays_with_sip={sip.origin_stay_id for sip in sips if sip.origin_stay_id},
+    )
+    sections = []
+    for sip in sips:
+        ids = _form_ids(sip.public_id)
+        mine = sip.public_id == str(sip_id)
+        sections.append(
+            SipSection(
+                sip=sip,
+                comment_form=bound
+                if mine and isinstance(bound, CommentForm)
+                else CommentForm(auto_id=ids),
+                child_view_form=bound
+                if mine and isinstance(bound, ChildViewForm)
+                else ChildViewForm(auto_id=ids),
+            )
+        )
     return render(
         request,
         "portal/overview.html",
-        {"page": page, "sips": sips, "can_choose": len(subjects) > 1},
+        {"page": page, "sections": sections, "can_choose": len(subjects) > 1},
     )
+
+
+@citizen_view
+@portal_methods("GET")
+def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
+    return _overview_page(request, person_id)
 
 
 @citizen_view
@@ -307,6 +350,39 @@ class WishForm(SamplanForm):
         )
 
 
+class CommentForm(SamplanForm):
+    comment = forms.CharField(
+        label=gettext_lazy("Vill du säga något om planen?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=portal_services.COMMENT_MAX_LENGTH,
+        error_messages={"max_length": TOO_LONG},
+    )
+
+    def clean_comment(self) -> str:
+        comment = str(self.cleaned_data.get("comment", ""))
+        if not comment:
+            raise forms.ValidationError(_("Skriv din kommentar först."))
+        return comment
+
+
+class ChildViewForm(SamplanForm):
+    view = forms.CharField(
+        label=gettext_lazy("Vad tycker du?"),
+        help_text=gettext_lazy("Skriv vad du tycker om planen och om att de delar uppgifter."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=portal_services.TEXT_MAX_LENGTH,
+        error_messages={"max_length": TOO_LONG},
+    )
+
+    def clean_view(self) -> str:
+        view = str(self.cleaned_data.get("view", ""))
+        if not view:
+            raise forms.ValidationError(_("Skriv vad du tycker först."))
+        return view
+
+
 def _wishes(
     request: CitizenRequest,
     subject: access.Subject,
@@ -390,13 +466,7 @@ def stay_wishes(request: CitizenRequest, person_id: str, stay_id: str) -> HttpRe
 def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
     """Give or withdraw consent to sharing the plan between the organisations."""
     actor = request.citizen.actor(request)
-    subject = access.subject_get(
-        citizen=request.citizen,
-        actor=actor,
-        public_id=person_id,
-        today=timezone.localdate(),
-        action=rules.PortalAction.CONSENT,
-    )
+    subject = _subject(request, person_id, rules.PortalAction.CONSENT)
     process = portal_sip.process_for(subject, sip_id)
     given = request.POST.get("consent") == "give"
     try:
@@ -408,25 +478,52 @@ def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
     else:
         messages.success(
             request,
-            _("Du har gett ditt samtycke.") if given else _("Du har tagit tillbaka ditt samtycke."),
+            _("Du har sagt ja till att de som gör planen delar uppgifter med varandra.")
+            if given
+            else _("Du har sagt nej till att de som gör planen delar uppgifter med varandra."),
         )
     return redirect("portal:overview", person_id=subject.person.public_id)
 
 
 @citizen_view
 @portal_methods("POST")
-def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
-    """Comment on the latest version of the plan, or confirm having read it."""
+def sip_child_view(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """A child says what they think (their guardians decide on the consent)."""
     actor = request.citizen.actor(request)
-    subject = access.subject_get(
-        citizen=request.citizen,
-        actor=actor,
-        public_id=person_id,
-        today=timezone.localdate(),
-        action=rules.PortalAction.PARTICIPATE,
-    )
+    subject = _subject(request, person_id)
     process = portal_sip.process_for(subject, sip_id)
-    comment = request.POST.get("comment", "") if "comment" in request.POST else ""
+    form = ChildViewForm(request.POST, auto_id=_form_ids(str(process.public_id)))
+    if not form.is_valid():
+        return _overview_page(request, person_id, sip_id=str(process.public_id), bound=form)
+    try:
+        portal_services.child_view_add(
+            citizen=request.citizen,
+            actor=actor,
+            subject=subject,
+            process=process,
+            text=form.cleaned_data["view"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Tack! Nu vet personalen vad du tycker."))
+    return redirect("portal:overview", person_id=subject.person.public_id)
+
+
+@citizen_view
+@portal_methods("POST")
+def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """Comment on the latest version of the plan (the comment form), or confirm having read it
+    (the button alone)."""
+    actor = request.citizen.actor(request)
+    subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
+    process = portal_sip.process_for(subject, sip_id)
+    comment: str | None = None
+    if "comment" in request.POST:
+        form = CommentForm(request.POST, auto_id=_form_ids(str(process.public_id)))
+        if not form.is_valid():
+            return _overview_page(request, person_id, sip_id=str(process.public_id), bound=form)
+        comment = form.cleaned_data["comment"]
     try:
         portal_services.plan_respond(
             citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
@@ -437,7 +534,7 @@ def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
         messages.success(
             request,
             _("Tack! Personalen ser din kommentar.")
-            if comment.strip()
+            if comment is not None
             else _("Tack! Personalen ser att du har läst planen."),
         )
     return redirect("portal:overview", person_id=subject.person.public_id)
