@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from samplan.core.middleware import CONTENT_SECURITY_POLICY
+from samplan.portal import oidc
 from samplan.portal.citizen import Citizen, citizen_of
 
 
@@ -31,11 +33,23 @@ def citizen_view(view: View) -> View:
             return redirect("portal:sign_in")
         request.citizen = citizen  # type: ignore[attr-defined]
         try:
-            return view(cast(CitizenRequest, request), *args, **kwargs)
+            response = view(cast(CitizenRequest, request), *args, **kwargs)
         except Http404:
             return not_found(request)
+        return allow_sign_out_redirect(response)
 
     return cast(View, wrapper)
+
+
+def allow_sign_out_redirect(response: HttpResponse) -> HttpResponse:
+    """A page with the sign-out button: its form's answer redirects to the e-ID provider's
+    logout, so the Content-Security-Policy's form-action also allows the provider's origin."""
+    origin = oidc.provider_origin()
+    if origin:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+    return response
 
 
 def portal_methods(*methods: str) -> Callable[[View], View]:
@@ -64,7 +78,8 @@ def error_page(request: HttpRequest, template: str, status: int) -> HttpResponse
     """An error page in the portal's layout (the sign-out button when someone is signed in)."""
     if not hasattr(request, "citizen"):
         request.citizen = citizen_of(request)  # type: ignore[attr-defined]
-    return render(request, template, status=status)
+    response = render(request, template, status=status)
+    return allow_sign_out_redirect(response) if request.citizen else response  # type: ignore[attr-defined]
 
 
 def not_found(request: HttpRequest) -> HttpResponse:

@@ -121,9 +121,15 @@ def _sign_in_failed(request: HttpRequest) -> HttpResponse:
 
 @portal_methods("POST")
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the citizen's session here and, when the provider offers RP-initiated logout, at the
+    provider too (it sends the browser back to the sign-in page)."""
+    provider_logout = oidc.end_session_url(
+        id_token=citizen.id_token_of(request),
+        post_logout_redirect_uri=request.build_absolute_uri(reverse("portal:sign_in")),
+    )
     citizen.sign_out(request)
     messages.success(request, _("Du är utloggad. Stäng webbläsaren om du delar dator med någon."))
-    return redirect("portal:sign_in")
+    return redirect(provider_logout or reverse("portal:sign_in"))
 
 
 @portal_methods("GET", "POST")
