@@ -27,6 +27,7 @@ from samplan.discharge.rules.places import Audience
 from samplan.portal import rules as portal_rules
 from samplan.portal.access import Subject
 from samplan.portal.calendar import person_ics
+from samplan.portal.plan_words import person_sentence, status_words
 from samplan.portal.rules import ConsentPart
 from samplan.portal.selectors import Statement
 from samplan.sip import rules
@@ -41,7 +42,6 @@ from samplan.sip.models import (
     SipProcess,
 )
 from samplan.sip.plan import (
-    ACTION_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
     PlanContent,
     apply_progress,
@@ -217,7 +217,7 @@ def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
     previous: PlanContent | None = None
     for version in versions:
         content = PlanContent.model_validate(version.content)
-        changes = [c.text for c in plan_diff(previous, content)] if previous else []
+        changes = [person_sentence(c) for c in plan_diff(previous, content)] if previous else []
         earlier.append(VersionView(version.number, version.established_at, changes))
         previous = content
     meeting = _next_meeting(process, now)
@@ -241,7 +241,7 @@ def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
                 organisation=a.organisation or ORGANISATION_KIND_LABELS[a.organisation_kind],
                 responsible=a.responsible,
                 due=a.due,
-                status=ACTION_STATUS_LABELS[a.status],
+                status=status_words(a.status),
                 is_overdue=a.is_overdue(today),
             )
             for a in content.actions

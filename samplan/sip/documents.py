@@ -57,7 +57,7 @@ from samplan.sip.models import (
     SipProcess,
 )
 from samplan.sip.plan import (
-    ACTION_STATUS_LABELS,
+    PERSON_ACTION_STATUS_LABELS,
     OrganisationKind,
     PlanContent,
     apply_progress,
@@ -427,7 +427,8 @@ def plan_context(process: SipProcess, version: PlanVersion) -> dict[str, Any]:
             "organisation": action.organisation,
             "responsible": action.responsible,
             "due": action.due,
-            "status": ACTION_STATUS_LABELS[action.status],
+            # The plan is the person's: statuses in their words, as in Min plan.
+            "status": PERSON_ACTION_STATUS_LABELS[action.status],
             "goals": [goal_numbers[g] for g in action.goal_ids if g in goal_numbers],
         }
 

@@ -129,7 +129,7 @@ def test_the_person_sees_the_established_plan_goals_first_and_the_next_meeting(
     assert "Version 2" in shown
     assert "Laga frukost själv" in shown
     assert "Dottern Eva" in shown  # another party's action
-    assert "Planerad" in shown
+    assert "Ska göras" in shown  # the status in the person's words (not "Planerad")
     # Dates as the latest version recorded them (planned "yesterday", whatever the hour now).
     latest = process.versions.order_by("-number").first().content
     home_help = next(action for action in latest["actions"] if action["id"] == "a2")
