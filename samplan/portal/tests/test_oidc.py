@@ -374,3 +374,58 @@ def test_a_sign_in_without_an_id_token_signs_out_here_only(settings) -> None:
     client = citizen_client(make_person().identifier)  # no ID token in the session
     response = client.post(reverse("portal:sign_out"))
     assert response["Location"] == reverse("portal:sign_in")
+
+
+# --- End to end: who reaches what after a real e-ID sign-in ------------------------------------
+
+
+def test_a_guardian_signs_in_with_e_id_and_reaches_the_childs_plan(
+    provider: Provider, county
+) -> None:
+    from samplan.portal.tests.scenes import full_case
+    from samplan.portal.tests.test_pages import GUARDIAN_NUMBER, represent
+
+    child = county.person(given_name="Kim", family_name="Barnsson", birth_date=date(2015, 3, 3))
+    full_case(county, child)
+    authority = represent(child, name="Greta Förälder")
+    stranger = county.person(given_name="Olle", family_name="Annansson")
+    full_case(county, stranger)
+
+    client = Client()
+    finish(client, provider.authenticate(start(client), GUARDIAN_NUMBER))
+    assert signed_in_identifier(client) == GUARDIAN_NUMBER
+    page = client.get(reverse("portal:home"), follow=True).content.decode()
+    assert "Kim Barnsson" in page
+    assert "Du ser planen för att du är vårdnadshavare." in page
+    assert county.ward.name in page
+    entry = AccessLogEntry.objects.filter(action=AccessAction.READ, person_id=child.pk).latest("pk")
+    assert entry.purpose == AccessPurpose.REPRESENTATIVE
+    assert f"företrädare #{authority.pk}" in entry.detail
+    # Only within the authority: the stranger's plan is not there.
+    other = client.get(reverse("portal:overview", kwargs={"person_id": stranger.public_id}))
+    assert other.status_code == 404
+    assert "Olle" not in other.content.decode()
+
+
+def test_a_person_with_an_established_sip_signs_in_and_sees_the_plan(
+    provider: Provider, county, time_machine
+) -> None:
+    from samplan.portal.tests.test_sip import established_sip
+
+    process, _meeting = established_sip(county, time_machine)
+    person = process.person
+    client = Client()
+    finish(client, provider.authenticate(start(client), person.identifier))
+    page = client.get(reverse("portal:home"), follow=True).content.decode()
+    assert f"Hej {person.given_name}!" in page
+    assert "Din plan (SIP)" in page
+    assert "Jag vill kunna bo kvar hemma och gå till affären själv." in page
+    assert "Laga frukost själv" in page
+    assert "https://video.example/sip-uppfoljning" in page
+    pdf = client.get(
+        reverse(
+            "portal:sip_plan_pdf",
+            kwargs={"person_id": person.public_id, "sip_id": process.public_id, "number": 2},
+        )
+    )
+    assert pdf["Content-Type"] == "application/pdf"
