@@ -225,4 +225,11 @@ PORTAL_OIDC = {
     ),
     # ID tokens signed with anything else are refused, whatever the provider advertises.
     "ALGORITHMS": os.environ.get("SAMPLAN_OIDC_ALGORITHMS", "RS256 PS256 ES256").split(),
+    # Every sign-in asks the provider for a fresh e-ID authentication (prompt=login, max_age):
+    # on a shared device nobody is signed straight back in by the provider's own session. The
+    # ID token's auth_time must be at most this many seconds old.
+    "MAX_AUTH_AGE": int(os.environ.get("SAMPLAN_OIDC_MAX_AUTH_AGE", "300")),
 }
+# A citizen is signed out this long after signing in, however active (besides the 30 minutes
+# idle timeout that holds for every session).
+PORTAL_SESSION_MAX_AGE = int(os.environ.get("SAMPLAN_PORTAL_SESSION_HOURS", "8")) * 60 * 60

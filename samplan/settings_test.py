@@ -25,4 +25,7 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "samplan.testing.oidc_provider.PersonnummerClaims",
     "SCOPES": {"openid": "OpenID Connect", "profile": "Namn"},
     "DEFAULT_SCOPES": ["openid"],
+    # RP-initiated logout: Min plan's sign-out also ends the provider's session.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }

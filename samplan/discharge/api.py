@@ -28,6 +28,7 @@ from samplan.discharge.models import (
     MessageKind,
     OutpatientUnavailability,
 )
+from samplan.discharge.rules.places import Audience
 from samplan.discharge.steps import proposed_recipients
 from samplan.people import selectors as people_selectors
 from samplan.people.identifiers import InvalidIdentifier
@@ -297,6 +298,15 @@ def _conversation_out(conversation: ArrivalConversation | None) -> dict[str, Any
     return {name: getattr(conversation, name) for name in _CONVERSATION_FIELDS}
 
 
+def _payload_out(message: Message) -> dict[str, Any]:
+    """The message's structured content; a kallelse's place as staff may read it (never a
+    protected identity's home address)."""
+    if message.kind != MessageKind.SIP_INVITATION:
+        return message.payload
+    place = documents.invitation_place(message, Audience.STAFF)
+    return {**message.payload, "location": place.location}
+
+
 def _message_out(message: Message) -> dict[str, Any]:
     return {
         "id": message.pk,
@@ -304,7 +314,7 @@ def _message_out(message: Message) -> dict[str, Any]:
         "sender_unit_hsa_id": message.sender_unit.hsa_id,
         "sent_at": message.sent_at,
         "body": message.body,
-        "payload": message.payload,
+        "payload": _payload_out(message),
         "withdrawn_at": message.withdrawn_at,
         "withdrawn_reason": message.withdrawn_reason,
         "recipients": [

@@ -14,7 +14,7 @@ from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.discharge.facts import checklist_agreement, latest_conversation, timeline_of
 from samplan.discharge.models import ChecklistKind, InpatientStay, Message, MessageKind
-from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience, MeetingPlace, meeting_place
 from samplan.sip.models import PlanVersion, ProcessStatus, SipProcess
 
 if TYPE_CHECKING:
@@ -23,11 +23,26 @@ if TYPE_CHECKING:
 MEETING_LENGTH = timedelta(hours=1)
 
 
-def invitation_ics(message: Message, *, description: str | None = None) -> bytes:
-    """An RFC 5545 invitation. It names the units, never the patient's identity or address.
+def invitation_uid(message_id: int) -> str:
+    """The calendar UID of a kallelse: the same event in every calendar file made of it (the
+    staff's, the person's, and the SIP meeting that continues it)."""
+    return f"sip-invitation-{message_id}@samplan"
 
-    ``description`` replaces the message text (the person's own copy carries no staff text).
-    """
+
+def invitation_place(message: Message, audience: Audience) -> MeetingPlace:
+    """Where the kallelse's meeting is, as ``audience`` may read it (never a protected
+    identity's address; see :mod:`samplan.discharge.rules.places`)."""
+    return meeting_place(
+        place_kind=message.payload.get("place_kind", ""),
+        location=message.payload.get("location", ""),
+        protected_identity=message.stay.person.protected_identity,
+        audience=audience,
+    )
+
+
+def invitation_ics(message: Message) -> bytes:
+    """An RFC 5545 invitation for the units. It names the units, never the patient's identity
+    or a home address (the place says the address is in Samplan)."""
     payload = message.payload
     start = datetime.fromisoformat(payload["meeting_at"])
     calendar = Calendar()
@@ -35,20 +50,16 @@ def invitation_ics(message: Message, *, description: str | None = None) -> bytes
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
     event = Event()
-    event.add("uid", f"sip-invitation-{message.pk}@samplan")
+    event.add("uid", invitation_uid(message.pk))
     event.add("dtstamp", message.sent_at)
     event.add("dtstart", timezone.localtime(start))
     event.add("dtend", timezone.localtime(start + MEETING_LENGTH))
     event.add("summary", "Samordnad individuell plan (SIP) – möte")
-    location = payload.get("location", "")
-    event.add(
-        "location", vText(f"{MEETING_PLACES.get(payload.get('place_kind', ''), '')}: {location}")
-    )
-    if payload.get("place_kind") == "video":
-        event.add("url", location)
-    if description is None:
-        description = message.body or "Kallelse till samordnad individuell planering."
-    event.add("description", description)
+    place = invitation_place(message, Audience.SENT)
+    event.add("location", vText(place.text))
+    if place.video_url:
+        event.add("url", place.video_url)
+    event.add("description", message.body or "Kallelse till samordnad individuell planering.")
     organizer = vCalAddress(f"mailto:{message.sender_unit.email or 'noreply@samplan.invalid'}")
     organizer.params["cn"] = vText(message.sender_unit.name)
     event["organizer"] = organizer
@@ -71,8 +82,7 @@ def letter_context(stay: InpatientStay) -> dict[str, object]:
     if invitation is not None:
         meeting = {
             "at": datetime.fromisoformat(invitation.payload["meeting_at"]),
-            "place": MEETING_PLACES.get(invitation.payload.get("place_kind", ""), ""),
-            "location": invitation.payload.get("location", ""),
+            "place": invitation_place(invitation, Audience.PERSON),
         }
     contacts = stay.person.care_contacts.filter(ended_on__isnull=True).select_related("unit")
     return {

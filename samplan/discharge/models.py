@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samplan.core.records import AppendOnly
+
 
 class StayStatus(models.TextChoices):
     OPEN = "open", _("Pågående")
@@ -361,6 +363,8 @@ class CaseEventKind(models.TextChoices):
     DISCHARGED = "discharged", _("Utskriven")
     WRITTEN_PLAN_GIVEN = "written_plan_given", _("Skriftlig plan lämnad till personen")
     INTERRUPTED = "interrupted", _("Processen avbruten")
+    PERSON_IMPORTANT = "person_important", _("Vad som är viktigt för personen (Min plan)")
+    PERSON_MEETING_WISH = "person_meeting_wish", _("Personens önskemål om mötet (Min plan)")
 
 
 class CaseEvent(models.Model):
@@ -405,7 +409,7 @@ class AgreementTrigger(models.TextChoices):
     DISCHARGED = "discharged", _("utskrivning")
 
 
-class CaseAgreementVersion(models.Model):
+class CaseAgreementVersion(AppendOnly):
     """The agreement version in force at one event of the case, frozen when the event was
     recorded (by content hash, :class:`~samplan.agreements.models.AgreementVersionRecord`).
 
@@ -429,3 +433,48 @@ class CaseAgreementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} @ {self.in_force_at:%Y-%m-%d %H:%M}"
+
+
+class StatementKind(models.TextChoices):
+    IMPORTANT = "important", _("Vad är viktigt för mig")
+    MEETING_WISH = "meeting_wish", _("Önskemål om mötet")
+
+
+class StatementAuthor(models.TextChoices):
+    """Who wrote it in Min plan (values as ``sip.models.AuthorKind``)."""
+
+    PERSON = "person", _("Personen själv")
+    RELATIVE = "relative", _("Företrädare")
+
+
+class PersonStatement(AppendOnly):
+    """What the person, or a representative for them, wrote in Min plan during the stay: what
+    matters to them ("vad är viktigt för mig"), or wishes for the SIP meeting (time, place, who
+    should attend). Written once, never changed or deleted; staff see it on the case page, and a
+    SIP started from the stay takes it into its preparation."""
+
+    stay = models.ForeignKey(
+        InpatientStay, on_delete=models.PROTECT, related_name="person_statements"
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=StatementKind.choices)
+    text = models.TextField(_("text"))
+    place_kind = models.CharField(_("önskad plats"), max_length=20, blank=True)
+    author_kind = models.CharField(_("skriven av"), max_length=20, choices=StatementAuthor.choices)
+    author_name = models.CharField(_("namn"), max_length=200)
+    representative = models.ForeignKey(
+        "people.Representative",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("som företrädare"),
+    )
+    written_at = models.DateTimeField(_("skriven"))
+
+    class Meta:
+        verbose_name = _("personens egna ord")
+        verbose_name_plural = _("personens egna ord")
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.written_at:%Y-%m-%d}"

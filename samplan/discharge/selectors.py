@@ -37,6 +37,7 @@ from samplan.discharge.models import (
     InpatientStay,
     Message,
     MessageRecipient,
+    PersonStatement,
     PlanningAssessment,
     StayStatus,
 )
@@ -115,6 +116,8 @@ class CaseOverview:
     """Steps taken, against their deadlines: on time or late."""
     can_mark: dict[str, bool] = field(default_factory=dict)
     """Checklist kind → whether the acting unit may mark its items now."""
+    person_statements: list[PersonStatement] = field(default_factory=list)
+    """What the person (or a representative) wrote in Min plan during the stay."""
 
 
 def _prefetched(queryset: QuerySet[InpatientStay]) -> QuerySet[InpatientStay]:
@@ -200,6 +203,7 @@ def case_overview(*, acting: Acting, stay: InpatientStay, now: datetime) -> Case
             ChecklistKind.INFORMATION_TRANSFER.value: access.WARD_FOLLOW_UP.allows(acting, stay),
             ChecklistKind.HOME_READY.value: access.WARD_STEP.allows(acting, stay),
         },
+        person_statements=list(stay.person_statements.all()),
     )
     if stay.planning_category:
         # The notice's deadline and recipients as judged at admission (or the judgement).

@@ -4,6 +4,9 @@ A citizen is not a Django user. Their verified identity lives under its own sess
 staff view reads, and a session is never both: signing in as a citizen ends any staff sign-in
 in that browser (the session is flushed and a new key issued), and a session that holds a staff
 sign-in is not accepted as a citizen session.
+
+A citizen session ends after 30 idle minutes like every session (``SESSION_COOKIE_AGE``), and in
+any case ``PORTAL_SESSION_MAX_AGE`` (8 hours) after signing in, with a message saying so.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ import enum
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from samplan.audit.services import Actor
 from samplan.portal.oidc import VerifiedIdentity
@@ -51,6 +57,10 @@ class Citizen:
         )
 
 
+def max_age_seconds() -> int:
+    return int(getattr(settings, "PORTAL_SESSION_MAX_AGE", 8 * 60 * 60))
+
+
 def sign_in(
     request: HttpRequest, identity: VerifiedIdentity, *, method: CitizenSignInMethod
 ) -> Citizen:
@@ -69,6 +79,7 @@ def sign_in(
         "name": citizen.name,
         "method": citizen.method.value,
         "at": citizen.signed_in_at,
+        "id_token": identity.id_token,
     }
     return citizen
 
@@ -80,7 +91,7 @@ def citizen_of(request: HttpRequest) -> Citizen | None:
     if not isinstance(data, dict):
         return None
     try:
-        return Citizen(
+        citizen = Citizen(
             identifier=str(data["identifier"]),
             identifier_kind=str(data["kind"]),
             name=str(data.get("name", "")),
@@ -89,6 +100,34 @@ def citizen_of(request: HttpRequest) -> Citizen | None:
         )
     except (KeyError, ValueError):
         return None
+    if time.time() - citizen.signed_in_at > max_age_seconds():
+        _sign_out_after_max_age(request)
+        return None
+    return citizen
+
+
+def _sign_out_after_max_age(request: HttpRequest) -> None:
+    request.session.flush()
+    hours = max_age_seconds() // 3600
+    messages.info(
+        request,
+        ngettext(
+            "Du har varit inloggad i %(hours)d timme. Därför har vi loggat ut dig. "
+            "Logga in igen om du vill fortsätta.",
+            "Du har varit inloggad i %(hours)d timmar. Därför har vi loggat ut dig. "
+            "Logga in igen om du vill fortsätta.",
+            hours,
+        )
+        % {"hours": hours},
+        fail_silently=True,
+    )
+
+
+def id_token_of(request: HttpRequest) -> str:
+    """The ID token of this session's e-ID sign-in ("" for a demo sign-in), for the provider's
+    logout."""
+    data = request.session.get(CITIZEN_KEY)
+    return str(data.get("id_token", "")) if isinstance(data, dict) else ""
 
 
 def sign_out(request: HttpRequest) -> None:

@@ -1,8 +1,9 @@
 """Demoinloggning: in demo mode only, sign in to Min plan as one of the demo county's persons.
 
 The demo county has no e-ID provider, so the demo sign-in page lists a few synthetic persons with a
-discharge case (and representatives of such persons) and signs in as the chosen one directly,
-exactly as a verified e-ID sign-in would, with the method recorded as ``demo``.
+discharge case, a few with an established SIP plan (and representatives of such persons) and signs
+in as the chosen one directly, exactly as a verified e-ID sign-in would, with the method recorded
+as ``demo``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from samplan.discharge.models import InpatientStay, StayStatus
 from samplan.people.identifiers import InvalidIdentifier, PersonIdentifier, parse_identifier
 from samplan.people.models import Person, Representative
 from samplan.portal.access import authority_in_force, role_of
+from samplan.sip.models import ProcessStatus, SipProcess
 
 DEMO_PERSONS = 6
+DEMO_SIP_PERSONS = 2
 DEMO_REPRESENTATIVES = 3
 
 
@@ -30,7 +33,8 @@ class DemoCitizen:
 
 
 def demo_citizens(today: date) -> list[DemoCitizen]:
-    """Persons with a discharge case in different states, then some of their representatives."""
+    """Persons with a discharge case in different states, persons with an established SIP
+    plan, then some of their representatives."""
     stays = (
         InpatientStay.objects.exclude(status=StayStatus.INTERRUPTED)
         .select_related("person")
@@ -42,6 +46,18 @@ def demo_citizens(today: date) -> list[DemoCitizen]:
             break
         note = _("Ligger på sjukhuset.") if stay.status == StayStatus.OPEN else _("Har åkt hem.")
         persons.setdefault(stay.person_id, (stay.person, note))
+    with_plan = (
+        SipProcess.objects.filter(
+            status__in=[ProcessStatus.ESTABLISHED, ProcessStatus.FOLLOW_UP],
+            versions__isnull=False,
+        )
+        .exclude(person_id__in=list(persons))
+        .select_related("person")
+        .distinct()
+        .order_by("started_at", "pk")
+    )
+    for process in with_plan[:DEMO_SIP_PERSONS]:
+        persons.setdefault(process.person_id, (process.person, _("Har en plan (SIP).")))
     citizens = [
         DemoCitizen(person.parsed_identifier, person.full_name, note)
         for person, note in persons.values()

@@ -4,13 +4,19 @@ identity provider.
 Authorization code flow with PKCE (S256), built on Authlib's Django client:
 
 * :func:`begin` stores ``state``, ``nonce`` and the PKCE ``code_verifier`` in the session and
-  redirects to the provider's authorization endpoint (found by discovery).
+  redirects to the provider's authorization endpoint (found by discovery), asking for a fresh
+  e-ID authentication (``prompt=login`` and ``max_age``): on a shared device the provider's own
+  session never signs the next person in as the previous one.
 * :func:`finish` accepts the callback only with the ``state`` this session started, exchanges the
   code (with the verifier) at the token endpoint, and verifies the ID token: signature against
   the provider's JWKS (refetched when a new key id appears), only with the algorithms allowed by
   ``PORTAL_OIDC["ALGORITHMS"]``, issuer = the configured issuer (also checked against the
-  discovery document), audience = our client id, not expired, and ``nonce`` = the one this
-  session sent. The personnummer is then read from the configured claim and validated (Luhn).
+  discovery document), audience = our client id, not expired, ``nonce`` = the one this
+  session sent, and ``auth_time`` no older than ``max_age``. The personnummer is then read from
+  the configured claim and validated (Luhn).
+* :func:`end_session_url` is where sign-out sends the browser when the provider offers
+  RP-initiated logout (``end_session_endpoint``), with the ID token as ``id_token_hint``, so the
+  provider's session ends too.
 
 Anything that fails raises :class:`SignInFailed`; the reason goes to the server log, never to
 the page.
@@ -23,6 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
@@ -62,6 +69,7 @@ class OidcConfig:
     scopes: tuple[str, ...]
     personnummer_claim: str
     algorithms: tuple[str, ...]
+    max_auth_age: int = 300
 
     @classmethod
     def from_settings(cls) -> OidcConfig:
@@ -73,6 +81,7 @@ class OidcConfig:
             scopes=tuple(raw.get("SCOPES", ("openid",))),
             personnummer_claim=raw.get("PERSONNUMMER_CLAIM", "personal_identity_number"),
             algorithms=tuple(raw.get("ALGORITHMS", ("RS256",))),
+            max_auth_age=int(raw.get("MAX_AUTH_AGE", 300)),
         )
 
     @property
@@ -90,6 +99,8 @@ class VerifiedIdentity:
 
     identifier: PersonIdentifier
     name: str
+    id_token: str = ""
+    """The raw ID token, kept for the provider's logout (``id_token_hint``)."""
 
 
 _clients: dict[OidcConfig, DjangoOAuth2App] = {}
@@ -142,7 +153,9 @@ def begin(request: HttpRequest, redirect_uri: str) -> HttpResponse:
     if not config.is_configured:
         raise SignInFailed("PORTAL_OIDC is not configured")
     try:
-        response: HttpResponse = _client(config).authorize_redirect(request, redirect_uri)
+        response: HttpResponse = _client(config).authorize_redirect(
+            request, redirect_uri, prompt="login", max_age=config.max_auth_age
+        )
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
         raise SignInFailed(f"could not start sign-in: {error!r}") from error
     return response
@@ -160,7 +173,55 @@ def finish(request: HttpRequest) -> VerifiedIdentity:
     claims = token.get("userinfo")
     if not claims:
         raise SignInFailed("the token response holds no verified ID token")
-    return identity_from_claims(claims, config.personnummer_claim)
+    check_auth_time(claims, config.max_auth_age, time.time())
+    identity = identity_from_claims(claims, config.personnummer_claim)
+    return VerifiedIdentity(identity.identifier, identity.name, str(token.get("id_token", "")))
+
+
+def check_auth_time(claims: dict[str, Any], max_age: int, now: float) -> None:
+    """The e-ID authentication must be fresh: ``auth_time`` present (we sent ``max_age``) and
+    at most ``max_age`` seconds old (with the clock leeway), and not in the future."""
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, int | float) or isinstance(auth_time, bool):
+        raise SignInFailed("the ID token has no auth_time, though max_age was sent")
+    if now - auth_time > max_age + CLOCK_LEEWAY_SECONDS:
+        raise SignInFailed(f"the e-ID authentication is {now - auth_time:.0f} s old")
+    if auth_time - now > CLOCK_LEEWAY_SECONDS:
+        raise SignInFailed("the e-ID authentication lies in the future")
+
+
+def end_session_url(*, id_token: str, post_logout_redirect_uri: str) -> str:
+    """The provider's logout address for this sign-in, or "" when there is none to use (no
+    provider configured, no ``end_session_endpoint``, a demo sign-in without an ID token)."""
+    config = OidcConfig.from_settings()
+    if not (config.is_configured and id_token):
+        return ""
+    try:
+        client = _client(config)
+    except (SignInFailed, AuthlibBaseError, RequestException, ValueError, KeyError) as error:
+        logger.warning("Min plan sign-out: provider metadata unavailable: %s", error)
+        return ""
+    endpoint = client.server_metadata.get("end_session_endpoint")
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return ""
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": config.client_id,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def provider_origin() -> str:
+    """The provider's origin (scheme://host[:port]), for the portal's CSP form-action: the
+    sign-out form's answer redirects there. "" without a configured provider."""
+    config = OidcConfig.from_settings()
+    if not config.is_configured:
+        return ""
+    parts = urlsplit(config.issuer)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def identity_from_claims(claims: dict[str, Any], claim_name: str) -> VerifiedIdentity:

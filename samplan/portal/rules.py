@@ -74,3 +74,43 @@ def last_day(*, kind: str, valid_until: date | None, person_birth_date: date) ->
     if kind == GUARDIAN:
         ends.append(date.fromordinal(coming_of_age(person_birth_date).toordinal() - 1))
     return min(ends) if ends else None
+
+
+# --- Consent in Min plan (SPEC §4) -------------------------------------------------------------
+
+
+class ConsentPart(enum.StrEnum):
+    """What a viewer of a SIP in Min plan does about consent."""
+
+    GIVE = "give"
+    """Gives or withdraws consent themselves: an adult person, a child's guardian, an adult's
+    god man, förvaltare or ombud (with the portal scope to consent)."""
+    CHILD_VIEW = "child_view"
+    """A child (under 18) seeing their own plan: the guardians consent; the child's own view is
+    heard and recorded."""
+    NONE = "none"
+    """May not take part in the consent: someone other than a guardian, for a child."""
+
+
+# The giver recorded on the consent event (sip.models.ConsentGiver values).
+GIVER_PERSON = "person"
+GIVER_GUARDIAN = "guardian"
+GIVER_REPRESENTATIVE = "representative"
+
+
+def consent_part(*, is_own: bool, authority: str, person_is_child: bool) -> ConsentPart:
+    """For a child the guardians consent and the child is heard; for an adult the person
+    consents, or a representative for them. ``authority`` is the representative's authority
+    kind ("" for the person's own plan)."""
+    if is_own:
+        return ConsentPart.CHILD_VIEW if person_is_child else ConsentPart.GIVE
+    if person_is_child:
+        return ConsentPart.GIVE if authority == GUARDIAN else ConsentPart.NONE
+    return ConsentPart.NONE if authority == GUARDIAN else ConsentPart.GIVE
+
+
+def consent_giver(*, is_own: bool, authority: str) -> str:
+    """Who the consent event names as giver when the viewer gives or withdraws it."""
+    if is_own:
+        return GIVER_PERSON
+    return GIVER_GUARDIAN if authority == GUARDIAN else GIVER_REPRESENTATIVE

@@ -13,15 +13,17 @@ access on their behalf (which authority is in the entry's detail).
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, log_access
+from samplan.discharge.documents import invitation_place
 from samplan.discharge.models import (
     CaseParty,
     InpatientStay,
@@ -32,9 +34,11 @@ from samplan.discharge.models import (
     StayStatus,
 )
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import CareContact, PortalScope, Representative
 from samplan.portal import rules
 from samplan.portal.access import Subject, authority_in_force, role_of
+from samplan.sip.models import SipProcess
 
 # A discharged stay stays on the person's page this long (the letter, the follow-up meeting).
 RECENT_DISCHARGE = timedelta(days=90)
@@ -68,6 +72,27 @@ class StayView:
     notified: list[NotifiedUnit]
     meeting: Meeting | None
     letter_ready: bool
+    continued_as_sip: bool = False
+    """A SIP continues the stay: wishes are written there."""
+    meeting_in_sip: bool = False
+    """The SIP continuing the stay is on the page: its meetings (the kallelse among them) are
+    shown there, so the meeting is shown once."""
+
+    @property
+    def takes_statements(self) -> bool:
+        """Whether the person can write what matters to them on the stay itself."""
+        return not self.continued_as_sip
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Something the person (or a representative) wrote in Min plan, shown back to them."""
+
+    kind: str
+    text: str
+    place: str
+    author_name: str
+    written_at: datetime
 
 
 @dataclass(frozen=True)
@@ -112,7 +137,7 @@ def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
     queryset = (
         InpatientStay.objects.filter(person=subject.person)
         .filter(recent)
-        .select_related("ward")
+        .select_related("ward", "person")
         .prefetch_related(
             Prefetch("messages", queryset=notices, to_attr="portal_notices"),
             Prefetch(
@@ -120,13 +145,14 @@ def _stays(subject: Subject, now: datetime) -> list[InpatientStay]:
                 queryset=CaseParty.objects.filter(status=PartyStatus.ACTIVE),
                 to_attr="active_parties",
             ),
+            Prefetch("sips", queryset=SipProcess.objects.only("pk", "origin_stay_id")),
         )
         .order_by("-admitted_at")
     )
     return list(queryset[:1])
 
 
-def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
+def _stay_view(stay: InpatientStay, now: datetime, stays_with_sip: Set[str]) -> StayView:
     notices: list[Message] = stay.portal_notices  # type: ignore[attr-defined]
     parties = {p.unit_id for p in stay.active_parties}  # type: ignore[attr-defined]
     notified: dict[int, NotifiedUnit] = {}
@@ -148,21 +174,21 @@ def _stay_view(stay: InpatientStay, now: datetime) -> StayView:
         notified=sorted(notified.values(), key=lambda n: (n.notified_at, n.name)),
         meeting=_meeting(invitations[-1], now) if invitations else None,
         letter_ready=stay.status == StayStatus.DISCHARGED,
+        continued_as_sip=any(True for _sip in stay.sips.all()),
+        meeting_in_sip=str(stay.public_id) in stays_with_sip,
     )
 
 
 def _meeting(message: Message, now: datetime) -> Meeting:
-    payload = message.payload
-    at = datetime.fromisoformat(payload["meeting_at"])
-    place_kind = payload.get("place_kind", "")
-    location = payload.get("location", "")
-    is_link = location.startswith(("https://", "http://"))
+    at = datetime.fromisoformat(message.payload["meeting_at"])
+    # As the person may read it: a home meeting never names an address (SPEC §9).
+    place = invitation_place(message, Audience.PERSON)
     return Meeting(
         message_id=message.pk,
         at=at,
-        place=MEETING_PLACES.get(place_kind, ""),
-        location=location,
-        video_url=location if place_kind == "video" and is_link else "",
+        place=place.label,
+        location=place.location,
+        video_url=place.video_url,
         is_past=at < now,
     )
 
@@ -216,8 +242,11 @@ def _viewers(subject: Subject, now: datetime) -> list[Viewer]:
     return viewers
 
 
-def overview(*, actor: Actor, subject: Subject, now: datetime) -> Overview:
-    """The person's page: stay, contacts, meeting, letter; who else can see it (own page only)."""
+def overview(
+    *, actor: Actor, subject: Subject, now: datetime, stays_with_sip: Set[str] = frozenset()
+) -> Overview:
+    """The person's page: stay, contacts, meeting, letter; who else can see it (own page only).
+    ``stays_with_sip`` are the stays (public ids) whose SIP the page shows too."""
     stays = _stays(subject, now)
     log_access(
         actor=actor,
@@ -229,7 +258,7 @@ def overview(*, actor: Actor, subject: Subject, now: datetime) -> Overview:
     )
     return Overview(
         subject=subject,
-        stay=_stay_view(stays[0], now) if stays else None,
+        stay=_stay_view(stays[0], now, stays_with_sip) if stays else None,
         contacts=_contacts(subject),
         viewers=_viewers(subject, now) if subject.is_own else [],
     )
@@ -285,3 +314,39 @@ def letter_stay(*, actor: Actor, subject: Subject, stay_id: str, now: datetime) 
         detail=_detail("Min plan: brev vid utskrivning (PDF)", subject),
     )
     return stay
+
+
+def statement_stay(subject: Subject, stay_id: str, now: datetime) -> InpatientStay:
+    """The stay the person writes what matters to them on: the one their page shows, while no
+    SIP continues it (then they write in the SIP)."""
+    stay = shown_stay(subject, stay_id, now)
+    if any(True for _sip in stay.sips.all()):
+        raise Http404
+    return stay
+
+
+def wishes_read(*, actor: Actor, subject: Subject, obj: Model, what: str) -> None:
+    """Showing the page where the person writes what matters to them (with what they wrote
+    before) is a read like any other: logged."""
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.READ,
+        purpose=subject.purpose,
+        obj=obj,
+        detail=_detail(f"Min plan: vad är viktigt för mig ({what})", subject),
+    )
+
+
+def stay_statements(stay: InpatientStay) -> list[Statement]:
+    """What was written in Min plan on the stay, oldest first."""
+    return [
+        Statement(
+            kind=s.get_kind_display(),
+            text=s.text,
+            place=MEETING_PLACES.get(s.place_kind, ""),
+            author_name=s.author_name,
+            written_at=s.written_at,
+        )
+        for s in stay.person_statements.order_by("written_at", "pk")
+    ]

@@ -13,29 +13,40 @@ Every read and download writes an access-log entry for the person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vText
 
 from samplan.audit.models import AccessAction
 from samplan.audit.services import Actor, LogItem, log_access, log_access_many
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
+from samplan.portal import rules as portal_rules
 from samplan.portal.access import Subject
-from samplan.sip.access import consent_state_of
-from samplan.sip.models import ActionProgress, PlanVersion, SipMeeting, SipProcess
+from samplan.portal.calendar import person_ics
+from samplan.portal.plan_words import person_sentence, status_words
+from samplan.portal.rules import ConsentPart
+from samplan.portal.selectors import Statement
+from samplan.sip import rules
+from samplan.sip.access import consent_facts, consent_state_of
+from samplan.sip.documents import meeting_place_for, meeting_uid
+from samplan.sip.models import (
+    ActionProgress,
+    AuthorKind,
+    PlanVersion,
+    PreparationKind,
+    SipMeeting,
+    SipProcess,
+)
 from samplan.sip.plan import (
-    ACTION_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
     PlanContent,
     apply_progress,
     plan_diff,
 )
-
-MEETING_LENGTH = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -81,13 +92,54 @@ class SipView:
     """What the latest version changed from the one before (empty for the first)."""
     earlier: list[VersionView]
     next_meeting: MeetingView | None
-    has_consent: bool = False
+    consent: ConsentView
+    origin_stay_id: str = ""
+    """The hospital stay the SIP continues (its kallelse is the SIP's first meeting)."""
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The consent as this viewer reads it: the state for everyone, and the viewer's own part."""
+
+    status: str
+    """:class:`samplan.sip.rules.ConsentStatus` value."""
+    person_is_child: bool
+    part: ConsentPart
+    own_given: bool | None = None
+    """The viewer's own latest say (yes, no, or nothing yet) as the rules count it."""
+    own_on: date | None = None
+    child_view_on: date | None = None
+    """When the child last said what they think in Min plan."""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == rules.ConsentStatus.VALID
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == rules.ConsentStatus.WITHDRAWN
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the page: for the consent they may give, and their own say in it."""
+
+    subject: Subject
+    name: str
+
+    @property
+    def giver_key(self) -> tuple[rules.ConsentGiver, str]:
+        authority = self.subject.representative.authority if self.subject.representative else ""
+        giver = rules.ConsentGiver(
+            portal_rules.consent_giver(is_own=self.subject.is_own, authority=authority)
+        )
+        return rules.ConsentFact(given=True, giver=giver, on=date.min, name=self.name).giver_key
 
 
 def _processes(subject: Subject) -> list[SipProcess]:
     return list(
         SipProcess.objects.filter(person=subject.person)
-        .select_related("lead_unit", "person")
+        .select_related("lead_unit", "person", "origin_stay")
         .prefetch_related(
             Prefetch("versions", queryset=PlanVersion.objects.order_by("number")),
             "consents",
@@ -110,15 +162,15 @@ def _content(version: PlanVersion, progress: list[ActionProgress]) -> PlanConten
 
 
 def _meeting_view(meeting: SipMeeting) -> MeetingView:
-    is_link = meeting.location.startswith(("https://", "http://"))
+    # As the person may read it: a home meeting never names an address (SPEC §9).
+    place = meeting_place_for(meeting, Audience.PERSON)
     return MeetingView(
         meeting_id=meeting.pk,
         kind=meeting.get_kind_display(),
         at=meeting.meeting_at,
-        place=MEETING_PLACES.get(meeting.place_kind, ""),
-        # A home meeting's place is the person's home: never its address (protected identity).
-        location="" if meeting.place_kind == "home" else meeting.location,
-        video_url=meeting.location if meeting.place_kind == "video" and is_link else "",
+        place=place.label,
+        location=place.location,
+        video_url=place.video_url,
     )
 
 
@@ -127,14 +179,45 @@ def _next_meeting(process: SipProcess, now: datetime) -> SipMeeting | None:
     return upcoming[0] if upcoming and process.is_open else None
 
 
-def _sip_view(process: SipProcess, now: datetime) -> SipView:
+def _consent_view(process: SipProcess, viewer: Viewer, today: date) -> ConsentView:
+    events = list(process.consents.all())
+    preparation = list(process.preparation.all())
+    state = consent_state_of(process, today, events=events, preparation=preparation)
+    representative = viewer.subject.representative
+    part = portal_rules.consent_part(
+        is_own=viewer.subject.is_own,
+        authority=representative.authority if representative else "",
+        person_is_child=state.is_child,
+    )
+    key = viewer.giver_key
+    own = [
+        fact
+        for fact in sorted(consent_facts(events), key=lambda f: (f.on, f.order))
+        if fact.on <= today and fact.giver_key == key
+    ]
+    child_views = [
+        entry.written_at
+        for entry in preparation
+        if entry.kind == PreparationKind.CHILD_VIEW and entry.recorded_by_id is None
+    ]
+    return ConsentView(
+        status=state.status,
+        person_is_child=state.is_child,
+        part=part,
+        own_given=own[-1].given if own and part == portal_rules.ConsentPart.GIVE else None,
+        own_on=own[-1].on if own and part == portal_rules.ConsentPart.GIVE else None,
+        child_view_on=timezone.localdate(max(child_views)) if child_views else None,
+    )
+
+
+def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
     versions = list(process.versions.all())
     progress = list(process.action_progress.all())
     earlier: list[VersionView] = []
     previous: PlanContent | None = None
     for version in versions:
         content = PlanContent.model_validate(version.content)
-        changes = [c.text for c in plan_diff(previous, content)] if previous else []
+        changes = [person_sentence(c) for c in plan_diff(previous, content)] if previous else []
         earlier.append(VersionView(version.number, version.established_at, changes))
         previous = content
     meeting = _next_meeting(process, now)
@@ -158,7 +241,7 @@ def _sip_view(process: SipProcess, now: datetime) -> SipView:
                 organisation=a.organisation or ORGANISATION_KIND_LABELS[a.organisation_kind],
                 responsible=a.responsible,
                 due=a.due,
-                status=ACTION_STATUS_LABELS[a.status],
+                status=status_words(a.status),
                 is_overdue=a.is_overdue(today),
             )
             for a in content.actions
@@ -169,13 +252,12 @@ def _sip_view(process: SipProcess, now: datetime) -> SipView:
         changes=earlier[-1].changes if earlier else [],
         earlier=list(reversed(earlier[:-1])),
         next_meeting=_meeting_view(meeting) if meeting else None,
-        has_consent=consent_state_of(
-            process, events=process.consents.all(), preparation=process.preparation.all()
-        ).is_valid,
+        consent=_consent_view(process, viewer, today),
+        origin_stay_id=str(process.origin_stay.public_id) if process.origin_stay else "",
     )
 
 
-def sips(*, actor: Actor, subject: Subject, now: datetime) -> list[SipView]:
+def sips(*, actor: Actor, subject: Subject, now: datetime, viewer_name: str) -> list[SipView]:
     """The person's SIPs, newest first: open ones, and closed ones that had a plan."""
     processes = [
         p for p in _processes(subject) if p.is_open or any(True for _v in p.versions.all())
@@ -189,7 +271,8 @@ def sips(*, actor: Actor, subject: Subject, now: datetime) -> list[SipView]:
         purpose=subject.purpose,
         items=[LogItem(person=subject.person, obj=p, detail=detail) for p in processes],
     )
-    return [_sip_view(p, now) for p in processes]
+    viewer = Viewer(subject, viewer_name)
+    return [_sip_view(p, now, viewer) for p in processes]
 
 
 def process_for(subject: Subject, sip_id: str) -> SipProcess:
@@ -200,6 +283,15 @@ def process_for(subject: Subject, sip_id: str) -> SipProcess:
         .first()
     )
     if process is None:
+        raise Http404
+    return process
+
+
+def process_to_write_in(subject: Subject, sip_id: str) -> SipProcess:
+    """An open SIP of the person, for the page where they write what matters to them. A closed
+    SIP takes no more wishes (404)."""
+    process = process_for(subject, sip_id)
+    if not process.is_open:
         raise Http404
     return process
 
@@ -256,21 +348,32 @@ def _with(what: str, subject: Subject) -> str:
 
 def meeting_ics(meeting: SipMeeting) -> bytes:
     """The meeting for the person's own calendar: when, where, what it is. No staff names,
-    no message, no home address."""
-    view = _meeting_view(meeting)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Samplan//Min plan//SV")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"min-plan-sip-meeting-{meeting.pk}@samplan")
-    event.add("dtstamp", meeting.invitation_sent_at)
-    event.add("dtstart", timezone.localtime(meeting.meeting_at))
-    event.add("dtend", timezone.localtime(meeting.meeting_at + MEETING_LENGTH))
-    event.add("summary", _("Möte om din plan (SIP)"))
-    where = ", ".join(p for p in (view.place, view.location) if p)
-    event.add("location", vText(where))
-    if view.video_url:
-        event.add("url", view.video_url)
-    event.add("description", _("På mötet gör ni planen tillsammans. Du får säga vad du vill."))
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    no message, no home address; the same UID as the staff's file of the same meeting."""
+    return person_ics(
+        uid=meeting_uid(meeting),
+        start=meeting.meeting_at,
+        stamp=meeting.invitation_sent_at,
+        place=meeting_place_for(meeting, Audience.PERSON),
+        summary=_("Möte om din plan (SIP)"),
+        description=_("På mötet gör ni planen tillsammans. Du får säga vad du vill."),
+    )
+
+
+def written_in_min_plan(process: SipProcess) -> list[Statement]:
+    """What the person or a representative wrote in Min plan for the SIP, oldest first (also
+    what a stay's statements became when the SIP started from it). Never what staff recorded."""
+    entries = process.preparation.filter(
+        recorded_by__isnull=True,
+        unit__isnull=True,
+        author_kind__in=(AuthorKind.PERSON, AuthorKind.RELATIVE),
+    ).order_by("written_at", "pk")
+    return [
+        Statement(
+            kind=e.get_kind_display(),
+            text=e.text,
+            place=MEETING_PLACES.get(e.place_kind, ""),
+            author_name=e.author_name,
+            written_at=e.written_at,
+        )
+        for e in entries
+    ]

@@ -17,6 +17,7 @@ urlpatterns = [
         name="meeting_ics",
     ),
     path("<uuid:person_id>/vard/<uuid:stay_id>/brev.pdf", views.letter, name="letter"),
+    path("<uuid:person_id>/vard/<uuid:stay_id>/viktigt/", views.stay_wishes, name="stay_wishes"),
     path(
         "<uuid:person_id>/sip/<uuid:sip_id>/plan-<int:number>.pdf",
         views.sip_plan_pdf,
@@ -25,6 +26,11 @@ urlpatterns = [
     path("<uuid:person_id>/sip/<uuid:sip_id>/viktigt/", views.sip_wishes, name="sip_wishes"),
     path("<uuid:person_id>/sip/<uuid:sip_id>/samtycke/", views.sip_consent, name="sip_consent"),
     path("<uuid:person_id>/sip/<uuid:sip_id>/svar/", views.sip_respond, name="sip_respond"),
+    path(
+        "<uuid:person_id>/sip/<uuid:sip_id>/vad-jag-tycker/",
+        views.sip_child_view,
+        name="sip_child_view",
+    ),
     path(
         "<uuid:person_id>/sip/<uuid:sip_id>/mote/<int:meeting_id>.ics",
         views.sip_meeting_ics,

@@ -9,52 +9,64 @@ with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import LogItem, log_access, log_access_many
 from samplan.core.acting import DomainError
 from samplan.core.forms import SamplanForm
 from samplan.discharge import documents
+from samplan.discharge.models import StatementKind
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import Person
 from samplan.portal import access, citizen, oidc, rules, selectors
 from samplan.portal import services as portal_services
 from samplan.portal import sip as portal_sip
+from samplan.portal.calendar import person_ics
 from samplan.portal.demo import demo_citizens
-from samplan.portal.http import CitizenRequest, citizen_view
+from samplan.portal.http import CitizenRequest, citizen_view, portal_methods
 from samplan.sip import documents as sip_documents
 from samplan.sip.models import PreparationKind
 
 logger = logging.getLogger(__name__)
 
-PORTAL_CALENDAR_TEXT = "Möte om din samordnade individuella plan (SIP)."
+PORTAL_CALENDAR_TEXT = gettext_lazy("Möte om din samordnade individuella plan (SIP).")
 
 
-def _subject(request: CitizenRequest, person_id: str) -> access.Subject:
+def _subject(
+    request: CitizenRequest,
+    person_id: str,
+    action: rules.PortalAction = rules.PortalAction.VIEW,
+) -> access.Subject:
     return access.subject_get(
         citizen=request.citizen,
         actor=request.citizen.actor(request),
         public_id=person_id,
         today=timezone.localdate(),
+        action=action,
     )
 
 
 # --- Sign-in ----------------------------------------------------------------------------------
 
 
-@require_GET
+@portal_methods("GET")
 def sign_in(request: HttpRequest) -> HttpResponse:
     if citizen.citizen_of(request) is not None:
         return redirect("portal:home")
@@ -65,7 +77,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@portal_methods("GET")
 def sign_in_start(request: HttpRequest) -> HttpResponse:
     """A link, not a form: the Content-Security-Policy's form-action would stop a form whose
     answer redirects to the provider's origin. The state in the session guards the flow."""
@@ -76,7 +88,7 @@ def sign_in_start(request: HttpRequest) -> HttpResponse:
         return _sign_in_failed(request)
 
 
-@require_GET
+@portal_methods("GET")
 def callback(request: HttpRequest) -> HttpResponse:
     try:
         identity = oidc.finish(request)
@@ -107,14 +119,20 @@ def _sign_in_failed(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/sign_in_failed.html", status=400)
 
 
-@require_POST
+@portal_methods("POST")
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the citizen's session here and, when the provider offers RP-initiated logout, at the
+    provider too (it sends the browser back to the sign-in page)."""
+    provider_logout = oidc.end_session_url(
+        id_token=citizen.id_token_of(request),
+        post_logout_redirect_uri=request.build_absolute_uri(reverse("portal:sign_in")),
+    )
     citizen.sign_out(request)
     messages.success(request, _("Du är utloggad. Stäng webbläsaren om du delar dator med någon."))
-    return redirect("portal:sign_in")
+    return redirect(provider_logout or reverse("portal:sign_in"))
 
 
-@require_http_methods(["GET", "POST"])
+@portal_methods("GET", "POST")
 def demo_sign_in(request: HttpRequest) -> HttpResponse:
     """Demoinloggning: exists only in demo mode."""
     if not settings.DEMO_MODE:
@@ -157,9 +175,24 @@ def home(request: CitizenRequest) -> HttpResponse:
     return render(request, template, {"subjects": subjects})
 
 
-@citizen_view
-@require_GET
-def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
+@dataclass(frozen=True)
+class SipSection:
+    """One SIP on the person's page, with its forms (bound, with errors, after a refused post)."""
+
+    sip: portal_sip.SipView
+    comment_form: CommentForm
+    child_view_form: ChildViewForm
+
+
+def _form_ids(sip_id: str) -> str:
+    return f"sip-{sip_id}-%s"
+
+
+def _overview_page(
+    request: CitizenRequest, person_id: str, *, sip_id: str = "", bound: Form | None = None
+) -> HttpResponse:
+    """The person's page; ``bound`` is a refused form of the SIP ``sip_id``, shown with its
+    errors and what the person wrote."""
     today = timezone.localdate()
     subjects = access.subjects_for(request.citizen, today)
     actor = request.citizen.actor(request)
@@ -167,17 +200,43 @@ def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
         citizen=request.citizen, actor=actor, public_id=person_id, today=today, subjects=subjects
     )
     now = timezone.now()
-    page = selectors.overview(actor=actor, subject=subject, now=now)
-    sips = portal_sip.sips(actor=actor, subject=subject, now=now)
+    sips = portal_sip.sips(actor=actor, subject=subject, now=now, viewer_name=request.citizen.name)
+    page = selectors.overview(
+        actor=actor,
+        subject=subject,
+        now=now,
+        stays_with_sip={sip.origin_stay_id for sip in sips if sip.origin_stay_id},
+    )
+    sections = []
+    for sip in sips:
+        ids = _form_ids(sip.public_id)
+        mine = sip.public_id == str(sip_id)
+        sections.append(
+            SipSection(
+                sip=sip,
+                comment_form=bound
+                if mine and isinstance(bound, CommentForm)
+                else CommentForm(auto_id=ids),
+                child_view_form=bound
+                if mine and isinstance(bound, ChildViewForm)
+                else ChildViewForm(auto_id=ids),
+            )
+        )
     return render(
         request,
         "portal/overview.html",
-        {"page": page, "sips": sips, "can_choose": len(subjects) > 1},
+        {"page": page, "sections": sections, "can_choose": len(subjects) > 1},
     )
 
 
 @citizen_view
-@require_GET
+@portal_methods("GET")
+def overview(request: CitizenRequest, person_id: str) -> HttpResponse:
+    return _overview_page(request, person_id)
+
+
+@citizen_view
+@portal_methods("GET")
 def meeting_ics(
     request: CitizenRequest, person_id: str, stay_id: str, message_id: int
 ) -> HttpResponse:
@@ -189,14 +248,21 @@ def meeting_ics(
         message_id=message_id,
         now=timezone.now(),
     )
-    ics = documents.invitation_ics(message, description=PORTAL_CALENDAR_TEXT)
+    ics = person_ics(
+        uid=documents.invitation_uid(message.pk),
+        start=datetime.fromisoformat(message.payload["meeting_at"]),
+        stamp=message.sent_at,
+        place=documents.invitation_place(message, Audience.PERSON),
+        summary=_("Möte om din plan (SIP)"),
+        description=str(PORTAL_CALENDAR_TEXT),
+    )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mote-om-planen.ics"'
     return response
 
 
 @citizen_view
-@require_GET
+@portal_methods("GET")
 def letter(request: CitizenRequest, person_id: str, stay_id: str) -> HttpResponse:
     subject = _subject(request, person_id)
     stay = selectors.letter_stay(
@@ -211,7 +277,7 @@ def letter(request: CitizenRequest, person_id: str, stay_id: str) -> HttpRespons
 
 
 @citizen_view
-@require_GET
+@portal_methods("GET")
 def sip_plan_pdf(request: CitizenRequest, person_id: str, sip_id: str, number: int) -> HttpResponse:
     subject = _subject(request, person_id)
     process, version = portal_sip.plan_version_for(
@@ -225,7 +291,7 @@ def sip_plan_pdf(request: CitizenRequest, person_id: str, sip_id: str, number: i
 
 
 @citizen_view
-@require_GET
+@portal_methods("GET")
 def sip_meeting_ics(
     request: CitizenRequest, person_id: str, sip_id: str, meeting_id: int
 ) -> HttpResponse:
@@ -240,18 +306,25 @@ def sip_meeting_ics(
     return response
 
 
+TOO_LONG = gettext_lazy(
+    "Texten är för lång. Skriv högst %(limit_value)d tecken. Nu är det %(show_value)d."
+)
+
+
 class WishForm(SamplanForm):
     important = forms.CharField(
         label=gettext_lazy("Vad är viktigt för dig?"),
         help_text=gettext_lazy("Skriv vad du vill ha hjälp med och vad du vill kunna göra."),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=3000,
+        max_length=portal_services.TEXT_MAX_LENGTH,
+        error_messages={"max_length": TOO_LONG},
     )
     when = forms.CharField(
         label=gettext_lazy("När passar ett möte dig?"),
         required=False,
         max_length=300,
+        error_messages={"max_length": TOO_LONG},
     )
     place_kind = forms.ChoiceField(
         label=gettext_lazy("Var vill du ha mötet?"),
@@ -262,78 +335,144 @@ class WishForm(SamplanForm):
         label=gettext_lazy("Vem vill du ha med på mötet?"),
         required=False,
         max_length=300,
+        error_messages={"max_length": TOO_LONG},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(name) for name in ("important", "when", "place_kind", "who")):
+        if not self.errors and not any(
+            data.get(name) for name in ("important", "when", "place_kind", "who")
+        ):
             raise forms.ValidationError(_("Skriv något i minst en ruta."))
         return data
 
-
-@citizen_view
-@require_http_methods(["GET", "POST"])
-def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
-    """ "Vad är viktigt för mig" and wishes for the meeting, for the staff to prepare with."""
-    actor = request.citizen.actor(request)
-    subject = access.subject_get(
-        citizen=request.citizen,
-        actor=actor,
-        public_id=person_id,
-        today=timezone.localdate(),
-        action=rules.PortalAction.PARTICIPATE,
-    )
-    process = portal_sip.process_for(subject, sip_id)
-    if not process.is_open:
-        raise Http404
-    form = WishForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        meeting_wish = "\n".join(
+    def meeting_wish(self) -> str:
+        """Time and who, as one text for the staff (the place is its own field)."""
+        data = self.cleaned_data
+        return "\n".join(
             f"{label}: {data[name]}"
             for name, label in (("when", _("Tid")), ("who", _("Vilka")))
             if data[name]
         )
+
+
+class CommentForm(SamplanForm):
+    comment = forms.CharField(
+        label=gettext_lazy("Vill du säga något om planen?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=portal_services.COMMENT_MAX_LENGTH,
+        error_messages={"max_length": TOO_LONG},
+    )
+
+    def clean_comment(self) -> str:
+        comment = str(self.cleaned_data.get("comment", ""))
+        if not comment:
+            raise forms.ValidationError(_("Skriv din kommentar först."))
+        return comment
+
+
+class ChildViewForm(SamplanForm):
+    view = forms.CharField(
+        label=gettext_lazy("Vad tycker du?"),
+        help_text=gettext_lazy("Skriv vad du tycker om planen och om att de delar uppgifter."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=portal_services.TEXT_MAX_LENGTH,
+        error_messages={"max_length": TOO_LONG},
+    )
+
+    def clean_view(self) -> str:
+        view = str(self.cleaned_data.get("view", ""))
+        if not view:
+            raise forms.ValidationError(_("Skriv vad du tycker först."))
+        return view
+
+
+def _wishes(
+    request: CitizenRequest,
+    subject: access.Subject,
+    *,
+    write: Callable[[str, str, str], object],
+    earlier: list[selectors.Statement],
+) -> HttpResponse:
+    """The wishes page: on a valid answer, ``write(kind, text, place_kind)`` for what matters
+    (``important``) and for the meeting wishes (``meeting``), then back to the person's page."""
+    form = WishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting_wish = form.meeting_wish()
         try:
-            if data["important"]:
-                portal_services.wish_add(
-                    citizen=request.citizen,
-                    actor=actor,
-                    subject=subject,
-                    process=process,
-                    kind=PreparationKind.QUESTION,
-                    text=data["important"],
-                )
-            if meeting_wish or data["place_kind"]:
-                portal_services.wish_add(
-                    citizen=request.citizen,
-                    actor=actor,
-                    subject=subject,
-                    process=process,
-                    kind=PreparationKind.WISH,
-                    text=meeting_wish or _("Önskad plats"),
-                    place_kind=data["place_kind"],
-                )
+            with transaction.atomic():
+                if data["important"]:
+                    write("important", data["important"], "")
+                if meeting_wish or data["place_kind"]:
+                    write("meeting", meeting_wish or _("Önskad plats"), data["place_kind"])
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Tack! Personalen ser det du skrev inför mötet."))
             return redirect("portal:overview", person_id=subject.person.public_id)
-    return render(request, "portal/wishes.html", {"form": form, "subject": subject})
+    return render(
+        request, "portal/wishes.html", {"form": form, "subject": subject, "earlier": earlier}
+    )
 
 
 @citizen_view
-@require_POST
+@portal_methods("GET", "POST")
+def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """ "Vad är viktigt för mig" and wishes for the meeting, for the staff to prepare with."""
+    actor = request.citizen.actor(request)
+    subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
+    process = portal_sip.process_to_write_in(subject, sip_id)
+
+    def write(kind: str, text: str, place_kind: str) -> object:
+        return portal_services.wish_add(
+            citizen=request.citizen,
+            actor=actor,
+            subject=subject,
+            process=process,
+            kind=PreparationKind.QUESTION if kind == "important" else PreparationKind.WISH,
+            text=text,
+            place_kind=place_kind,
+        )
+
+    if request.method == "GET":
+        selectors.wishes_read(actor=actor, subject=subject, obj=process, what="SIP")
+    return _wishes(request, subject, write=write, earlier=portal_sip.written_in_min_plan(process))
+
+
+@citizen_view
+@portal_methods("GET", "POST")
+def stay_wishes(request: CitizenRequest, person_id: str, stay_id: str) -> HttpResponse:
+    """The same during a hospital stay that no SIP continues yet: written on the stay, seen by
+    the staff on the discharge case, and taken into the SIP if one is started from the stay."""
+    actor = request.citizen.actor(request)
+    subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
+    stay = selectors.statement_stay(subject, stay_id, timezone.now())
+
+    def write(kind: str, text: str, place_kind: str) -> object:
+        return portal_services.stay_statement_add(
+            citizen=request.citizen,
+            actor=actor,
+            subject=subject,
+            stay=stay,
+            kind=StatementKind.IMPORTANT if kind == "important" else StatementKind.MEETING_WISH,
+            text=text,
+            place_kind=place_kind,
+        )
+
+    if request.method == "GET":
+        selectors.wishes_read(actor=actor, subject=subject, obj=stay, what="vårdtillfälle")
+    return _wishes(request, subject, write=write, earlier=selectors.stay_statements(stay))
+
+
+@citizen_view
+@portal_methods("POST")
 def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
     """Give or withdraw consent to sharing the plan between the organisations."""
     actor = request.citizen.actor(request)
-    subject = access.subject_get(
-        citizen=request.citizen,
-        actor=actor,
-        public_id=person_id,
-        today=timezone.localdate(),
-        action=rules.PortalAction.CONSENT,
-    )
+    subject = _subject(request, person_id, rules.PortalAction.CONSENT)
     process = portal_sip.process_for(subject, sip_id)
     given = request.POST.get("consent") == "give"
     try:
@@ -345,25 +484,52 @@ def sip_consent(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
     else:
         messages.success(
             request,
-            _("Du har gett ditt samtycke.") if given else _("Du har tagit tillbaka ditt samtycke."),
+            _("Du har sagt ja till att de som gör planen delar uppgifter med varandra.")
+            if given
+            else _("Du har sagt nej till att de som gör planen delar uppgifter med varandra."),
         )
     return redirect("portal:overview", person_id=subject.person.public_id)
 
 
 @citizen_view
-@require_POST
-def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
-    """Comment on the latest version of the plan, or confirm having read it."""
+@portal_methods("POST")
+def sip_child_view(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """A child says what they think (their guardians decide on the consent)."""
     actor = request.citizen.actor(request)
-    subject = access.subject_get(
-        citizen=request.citizen,
-        actor=actor,
-        public_id=person_id,
-        today=timezone.localdate(),
-        action=rules.PortalAction.PARTICIPATE,
-    )
+    subject = _subject(request, person_id)
     process = portal_sip.process_for(subject, sip_id)
-    comment = request.POST.get("comment", "") if "comment" in request.POST else ""
+    form = ChildViewForm(request.POST, auto_id=_form_ids(str(process.public_id)))
+    if not form.is_valid():
+        return _overview_page(request, person_id, sip_id=str(process.public_id), bound=form)
+    try:
+        portal_services.child_view_add(
+            citizen=request.citizen,
+            actor=actor,
+            subject=subject,
+            process=process,
+            text=form.cleaned_data["view"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Tack! Nu vet personalen vad du tycker."))
+    return redirect("portal:overview", person_id=subject.person.public_id)
+
+
+@citizen_view
+@portal_methods("POST")
+def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
+    """Comment on the latest version of the plan (the comment form), or confirm having read it
+    (the button alone)."""
+    actor = request.citizen.actor(request)
+    subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
+    process = portal_sip.process_for(subject, sip_id)
+    comment: str | None = None
+    if "comment" in request.POST:
+        form = CommentForm(request.POST, auto_id=_form_ids(str(process.public_id)))
+        if not form.is_valid():
+            return _overview_page(request, person_id, sip_id=str(process.public_id), bound=form)
+        comment = form.cleaned_data["comment"]
     try:
         portal_services.plan_respond(
             citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
@@ -374,7 +540,7 @@ def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
         messages.success(
             request,
             _("Tack! Personalen ser din kommentar.")
-            if comment.strip()
+            if comment is not None
             else _("Tack! Personalen ser att du har läst planen."),
         )
     return redirect("portal:overview", person_id=subject.person.public_id)

@@ -27,9 +27,10 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError
 from samplan.directory.models import Unit
 from samplan.discharge import access as discharge_access
+from samplan.discharge.rules.places import Audience
 from samplan.people import selectors as people_selectors
 from samplan.people.identifiers import InvalidIdentifier
-from samplan.sip import access, rules, selectors, services
+from samplan.sip import access, documents, rules, selectors, services
 from samplan.sip.models import (
     ConsentEvent,
     MeetingMinutes,
@@ -411,7 +412,8 @@ def _meeting_out(view: selectors.MeetingView) -> dict[str, Any]:
         "kind": m.kind,
         "meeting_at": m.meeting_at,
         "place_kind": m.place_kind,
-        "location": m.location,
+        # Never a protected identity's home address (samplan.discharge.rules.places).
+        "location": documents.meeting_place_for(m, Audience.STAFF).location,
         "message": m.message,
         "invitee_ids": [p.pk for p in view.invitees],
         "invited_by_unit_hsa_id": m.invited_by_unit.hsa_id,

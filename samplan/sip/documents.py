@@ -44,7 +44,8 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
-from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.documents import invitation_uid
+from samplan.discharge.rules.places import Audience, MeetingPlace, meeting_place
 from samplan.sip import rules
 from samplan.sip.models import (
     ActionProgress,
@@ -56,7 +57,7 @@ from samplan.sip.models import (
     SipProcess,
 )
 from samplan.sip.plan import (
-    ACTION_STATUS_LABELS,
+    PERSON_ACTION_STATUS_LABELS,
     OrganisationKind,
     PlanContent,
     apply_progress,
@@ -74,6 +75,8 @@ __all__ = [
     "invitation_letter_pdf",
     "meeting_ics",
     "meeting_ics_export",
+    "meeting_place_for",
+    "meeting_uid",
     "plan_pdf",
     "process_url",
     "render_invitation_letter",
@@ -118,12 +121,28 @@ def _local(moment: Any) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
+def meeting_place_for(meeting: SipMeeting, audience: Audience) -> MeetingPlace:
+    """Where the meeting is, as ``audience`` may read it (never a protected identity's address;
+    see :mod:`samplan.discharge.rules.places`)."""
+    return meeting_place(
+        place_kind=meeting.place_kind,
+        location=meeting.location,
+        protected_identity=meeting.process.person.protected_identity,
+        audience=audience,
+    )
+
+
+def meeting_uid(meeting: SipMeeting) -> str:
+    """The calendar UID: a meeting that continues a discharge case's kallelse keeps that
+    kallelse's UID, so every calendar holds it once."""
+    if meeting.from_stay_message_id is not None:
+        return invitation_uid(meeting.from_stay_message_id)
+    return f"sip-meeting-{meeting.pk}@samplan"
+
+
 def _place_for_staff(meeting: SipMeeting) -> str:
     """Where, as the e-mail and calendar say it: never a home address."""
-    label = MEETING_PLACES.get(meeting.place_kind, "")
-    if meeting.place_kind == "home":
-        return _("%(place)s (adressen finns i Samplan)") % {"place": label}
-    return f"{label}: {meeting.location}" if label else meeting.location
+    return meeting_place_for(meeting, Audience.SENT).text
 
 
 def _staff_invitees(meeting: SipMeeting) -> list[SipParticipant]:
@@ -162,7 +181,7 @@ def meeting_ics(meeting: SipMeeting) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
-    event.add("uid", f"sip-meeting-{meeting.pk}@samplan")
+    event.add("uid", meeting_uid(meeting))
     event.add("sequence", 1 if cancelled else 0)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("dtstamp", meeting.cancelled_at if cancelled else meeting.invitation_sent_at)
@@ -170,8 +189,9 @@ def meeting_ics(meeting: SipMeeting) -> bytes:
     event.add("dtend", timezone.localtime(meeting.meeting_at + MEETING_LENGTH))
     event.add("summary", str(MeetingKind(meeting.kind).label))
     event.add("location", vText(_place_for_staff(meeting)))
-    if meeting.place_kind == "video":
-        event.add("url", meeting.location)
+    video_url = meeting_place_for(meeting, Audience.SENT).video_url
+    if video_url:
+        event.add("url", video_url)
     event.add(
         "description",
         _(
@@ -351,12 +371,7 @@ _PURPOSE = {
 def letter_context(process: SipProcess, meeting: SipMeeting) -> dict[str, Any]:
     person = process.person
     invitees = list(meeting.invitees.select_related("unit").order_by("added_at", "pk"))
-    place = MEETING_PLACES.get(meeting.place_kind, "")
-    if meeting.place_kind == "home":
-        place = _("Hemma hos dig")
-        location = "" if person.protected_identity else meeting.location
-    else:
-        location = meeting.location
+    where = meeting_place_for(meeting, Audience.PERSON)
     sender = meeting.invited_by_unit
     return {
         "person": person,
@@ -366,8 +381,8 @@ def letter_context(process: SipProcess, meeting: SipMeeting) -> dict[str, Any]:
         "kind": str(MeetingKind(meeting.kind).label),
         "start": timezone.localtime(meeting.meeting_at),
         "end": timezone.localtime(meeting.meeting_at + MEETING_LENGTH),
-        "place": place,
-        "location": location,
+        "place": where.label,
+        "location": where.location,
         "is_video": meeting.place_kind == "video",
         "invitees": [
             {"name": p.display_name, "kind": p.get_kind_display()} for p in invitees if p.is_active
@@ -416,7 +431,8 @@ def plan_context(process: SipProcess, version: PlanVersion) -> dict[str, Any]:
             "organisation": action.organisation,
             "responsible": action.responsible,
             "due": action.due,
-            "status": ACTION_STATUS_LABELS[action.status],
+            # The plan is the person's: statuses in their words, as in Min plan.
+            "status": PERSON_ACTION_STATUS_LABELS[action.status],
             "goals": [goal_numbers[g] for g in action.goal_ids if g in goal_numbers],
         }
 

@@ -29,6 +29,7 @@ __all__ = [
     "ACTION_STATUS_LABELS",
     "OPEN_ACTION_STATUSES",
     "ORGANISATION_KIND_LABELS",
+    "PERSON_ACTION_STATUS_LABELS",
     "ActionStatus",
     "Change",
     "Goal",
@@ -76,6 +77,14 @@ ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
     ActionStatus.DONE: "Klar",
     ActionStatus.CANCELLED: "Avbruten",
 }
+
+PERSON_ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
+    ActionStatus.PLANNED: "Ska göras",
+    ActionStatus.ONGOING: "Pågår",
+    ActionStatus.DONE: "Klar",
+    ActionStatus.CANCELLED: "Blir inte av",
+}
+"""The same statuses in the words of what the person reads (Min plan, the plan PDF)."""
 
 OPEN_ACTION_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.ONGOING})
 """An action in one of these statuses is still to be carried out (and can be overdue)."""
@@ -230,10 +239,18 @@ def plan_advice(content: PlanContent) -> list[str]:
 @dataclass(frozen=True)
 class Change:
     """One readable difference. ``kind`` is stable for code (e.g. ``action_status``); ``text``
-    is the Swedish sentence shown to the user."""
+    is the Swedish sentence shown to staff. ``subject`` (the goal, need or action it is about),
+    ``old`` and ``new`` (the values, as text; statuses as :class:`ActionStatus` values; for an
+    added action ``new`` is who does it) let another reader phrase it in their own words
+    (Min plan)."""
 
     kind: str
     text: str
+    subject: str = ""
+    old: str = ""
+    new: str = ""
+    due: str = ""
+    """For an added action: its last day (ISO date), if any."""
 
 
 def _d(value: date | None) -> str:
@@ -251,22 +268,28 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
     changes: list[Change] = []
     if old.long_term_goal != new.long_term_goal:
         if not old.long_term_goal:
-            changes.append(Change("goal", f"Långsiktigt mål: {_q(new.long_term_goal)}."))
+            changes.append(
+                Change(
+                    "goal", f"Långsiktigt mål: {_q(new.long_term_goal)}.", new=new.long_term_goal
+                )
+            )
         else:
             changes.append(
                 Change(
                     "goal",
                     f"Långsiktigt mål ändrat från {_q(old.long_term_goal)} "
                     f"till {_q(new.long_term_goal)}.",
+                    old=old.long_term_goal,
+                    new=new.long_term_goal,
                 )
             )
     changes += _goal_changes(old.goals, new.goals)
     for need in new.needs:
         if need not in old.needs:
-            changes.append(Change("need_added", f"Behov tillagt: {_q(need)}."))
+            changes.append(Change("need_added", f"Behov tillagt: {_q(need)}.", subject=need))
     for need in old.needs:
         if need not in new.needs:
-            changes.append(Change("need_removed", f"Behov borttaget: {_q(need)}."))
+            changes.append(Change("need_removed", f"Behov borttaget: {_q(need)}.", subject=need))
     changes += _action_changes(old.actions, new.actions)
     if old.lead_organisation != new.lead_organisation:
         changes.append(
@@ -274,6 +297,8 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
                 "lead",
                 f"Övergripande ansvar ändrat från {_q(old.lead_organisation)} "
                 f"till {_q(new.lead_organisation)}.",
+                old=old.lead_organisation,
+                new=new.lead_organisation,
             )
         )
     if old.follow_up_on != new.follow_up_on:
@@ -282,6 +307,8 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
                 "follow_up_on",
                 f"Uppföljningsdatum ändrat från {_d(old.follow_up_on)} "
                 f"till {_d(new.follow_up_on)}.",
+                old=old.follow_up_on.isoformat() if old.follow_up_on else "",
+                new=new.follow_up_on.isoformat() if new.follow_up_on else "",
             )
         )
     if old.follow_up_by != new.follow_up_by:
@@ -290,6 +317,8 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
                 "follow_up_by",
                 f"Den som följer upp ändrad från {_q(old.follow_up_by)} "
                 f"till {_q(new.follow_up_by)}.",
+                old=old.follow_up_by,
+                new=new.follow_up_by,
             )
         )
     return changes
@@ -302,13 +331,18 @@ def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
     for goal in new:
         previous = before.get(goal.id) if goal.id else None
         if previous is None:
-            changes.append(Change("subgoal_added", f"Delmål tillagt: {_q(goal.text)}."))
+            changes.append(
+                Change("subgoal_added", f"Delmål tillagt: {_q(goal.text)}.", subject=goal.text)
+            )
             continue
         if previous.text != goal.text:
             changes.append(
                 Change(
                     "subgoal_changed",
                     f"Delmål ändrat från {_q(previous.text)} till {_q(goal.text)}.",
+                    subject=goal.text,
+                    old=previous.text,
+                    new=goal.text,
                 )
             )
         if previous.measure != goal.measure:
@@ -317,11 +351,16 @@ def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
                     "subgoal_measure",
                     f"Hur delmålet {_q(goal.text)} mäts ändrat från {_q(previous.measure)} "
                     f"till {_q(goal.measure)}.",
+                    subject=goal.text,
+                    old=previous.measure,
+                    new=goal.measure,
                 )
             )
     for goal in old:
         if not goal.id or goal.id not in after_ids:
-            changes.append(Change("subgoal_removed", f"Delmål borttaget: {_q(goal.text)}."))
+            changes.append(
+                Change("subgoal_removed", f"Delmål borttaget: {_q(goal.text)}.", subject=goal.text)
+            )
     return changes
 
 
@@ -336,7 +375,13 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             who = ", ".join(p for p in (action.organisation, action.responsible) if p)
             due = f", senast {action.due.isoformat()}" if action.due else ""
             changes.append(
-                Change("action_added", f"Insats tillagd: {name} ({who or 'ansvarig saknas'}{due}).")
+                Change(
+                    "action_added",
+                    f"Insats tillagd: {name} ({who or 'ansvarig saknas'}{due}).",
+                    subject=action.what,
+                    new=who,
+                    due=action.due.isoformat() if action.due else "",
+                )
             )
             continue
         if previous.what != action.what:
@@ -344,6 +389,9 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
                 Change(
                     "action_what",
                     f"Insatsen {_q(previous.what)} ändrad till {name}.",
+                    subject=action.what,
+                    old=previous.what,
+                    new=action.what,
                 )
             )
         if (previous.organisation, previous.organisation_kind) != (
@@ -355,6 +403,9 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
                     "action_organisation",
                     f"Ansvarig organisation för {name} ändrad från {_q(previous.organisation)} "
                     f"till {_q(action.organisation)}.",
+                    subject=action.what,
+                    old=previous.organisation,
+                    new=action.organisation,
                 )
             )
         if previous.responsible != action.responsible:
@@ -363,6 +414,9 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
                     "action_responsible",
                     f"Ansvarig person för {name} ändrad från {_q(previous.responsible)} "
                     f"till {_q(action.responsible)}.",
+                    subject=action.what,
+                    old=previous.responsible,
+                    new=action.responsible,
                 )
             )
         if previous.due != action.due:
@@ -370,6 +424,9 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
                 Change(
                     "action_due",
                     f"Slutdatum för {name} ändrat från {_d(previous.due)} till {_d(action.due)}.",
+                    subject=action.what,
+                    old=previous.due.isoformat() if previous.due else "",
+                    new=action.due.isoformat() if action.due else "",
                 )
             )
         if previous.status != action.status:
@@ -378,11 +435,18 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
                     "action_status",
                     f"Status för {name} ändrad från {ACTION_STATUS_LABELS[previous.status]} "
                     f"till {ACTION_STATUS_LABELS[action.status]}.",
+                    subject=action.what,
+                    old=previous.status.value,
+                    new=action.status.value,
                 )
             )
     for action in old:
         if not action.id or action.id not in after_ids:
-            changes.append(Change("action_removed", f"Insats borttagen: {_q(action.what)}."))
+            changes.append(
+                Change(
+                    "action_removed", f"Insats borttagen: {_q(action.what)}.", subject=action.what
+                )
+            )
     return changes
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "effective_plan",
     "establishing_advice",
     "latest_minutes",
+    "min_plan_events",
     "process_of_stay",
     "process_overview",
     "processes_of_person",
@@ -541,3 +542,10 @@ def process_of_stay(*, acting: Acting, stay: InpatientStay) -> SipProcess | None
     """The SIP process continuing the discharge case, if there is one the acting unit sees."""
     found = _visible(acting, SipProcess.objects.filter(origin_stay=stay))
     return found[0] if found else None
+
+
+def min_plan_events(process: SipProcess) -> list[SipEvent]:
+    """What the person (or a representative) did in Min plan in the SIP, oldest first: wishes,
+    consent, comments and read confirmations. For the discharge case the SIP continues, shown
+    only to a unit that may see the SIP (:func:`process_of_stay`)."""
+    return list(process.events.filter(data__via="min_plan").order_by("at", "pk"))

@@ -68,6 +68,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import ValidationError
 
 from samplan.agreements.services import agreement_record_for
@@ -76,7 +77,7 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
-from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus
+from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus, StatementKind
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import Person
 from samplan.sip import access, documents, rules
@@ -377,6 +378,7 @@ def sip_start_from_stay(*, acting: Acting, stay: InpatientStay, reason: str = ""
         stay=str(stay.public_id),
         participants=[p.pk for p in participants.values()],
     )
+    _carry_person_statements(process, stay, acting)
     invitation = (
         stay.messages.filter(kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True)
         .select_related("sender", "sender_unit")
@@ -411,6 +413,46 @@ def sip_start_from_stay(*, acting: Acting, stay: InpatientStay, reason: str = ""
             meeting=meeting.pk,
         )
     return process
+
+
+_STATEMENT_KINDS = {
+    StatementKind.IMPORTANT: PreparationKind.QUESTION,
+    StatementKind.MEETING_WISH: PreparationKind.WISH,
+}
+
+
+def _carry_person_statements(process: SipProcess, stay: InpatientStay, acting: Acting) -> None:
+    """What the person (or a representative) wrote in Min plan during the stay becomes the
+    SIP's preparation, as written by them (not by staff): staff see it when preparing, and the
+    plan editor proposes "vad är viktigt för mig" as sub-goals."""
+    statements = list(stay.person_statements.order_by("written_at", "pk"))
+    if not statements:
+        return
+    PreparationEntry.objects.bulk_create(
+        PreparationEntry(
+            process=process,
+            kind=_STATEMENT_KINDS[StatementKind(s.kind)],
+            text=s.text,
+            place_kind=s.place_kind,
+            author_kind=AuthorKind(s.author_kind),
+            author_name=s.author_name,
+            written_at=s.written_at,
+        )
+        for s in statements
+    )
+    _event(
+        process,
+        SipEventKind.PREPARATION_ADDED,
+        acting,
+        ngettext(
+            "Från vårdtillfället: %(count)d text som personen skrev i Min plan",
+            "Från vårdtillfället: %(count)d texter som personen skrev i Min plan",
+            len(statements),
+        )
+        % {"count": len(statements)},
+        from_stay=str(stay.public_id),
+        statements=[s.pk for s in statements],
+    )
 
 
 # --- Consent ----------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ provider_patterns = [
     ),
     path(".well-known/jwks.json", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
     path("userinfo/", oauth2_views.UserInfoView.as_view(), name="user-info"),
+    path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
 ]
 
 urlpatterns = [path("e-legitimation/", e_id_sign_in, name="e_id_sign_in")]

@@ -208,3 +208,16 @@ def test_choosing_persons_is_deterministic_and_fits_each_entry() -> None:
     assert chosen["no_consent"] == 1 or 1 in chosen.values()
     # Without a child with a guardian, the child's entry is left out.
     assert "child" not in sips.choose_persons(seed=7, candidates=pool, now=now)
+
+
+def test_the_demo_sign_in_offers_a_person_with_an_established_plan(demo: datetime) -> None:
+    from samplan.portal.demo import demo_citizens
+
+    offered = {c.identifier.value: c for c in demo_citizens(timezone.localdate())}
+    established = SipProcess.objects.filter(
+        status__in=[ProcessStatus.ESTABLISHED, ProcessStatus.FOLLOW_UP],
+        person__identifier__in=offered,
+        versions__isnull=False,
+    )
+    assert established.exists(), "someone in the demo sign-in list has an established plan"
+    assert any(c.note == "Har en plan (SIP)." for c in offered.values())

@@ -556,7 +556,7 @@ def test_three_units_take_a_category_e_case_from_admission_to_discharge(
     expect(worklist_row(municipality, name)).to_contain_text("Kvittera kallelse till SIP")
     open_case_from_worklist(municipality, name)
     expect(
-        municipality.get_by_text(f"SIP-möte {shown(meeting)}: https://video.example/sip")
+        municipality.get_by_text(f"SIP-möte {shown(meeting)}: Videomöte: https://video.example/sip")
     ).to_be_visible()
     expect(municipality.get_by_role("link", name="Lägg in i kalendern (.ics)")).to_be_visible()
     acknowledge(municipality, "Underrättelse om utskrivningsklar")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,30 +47,45 @@ class Provider:
     issuer: str
     application: object
 
-    def authenticate(self, authorize_url: str, personnummer: str) -> str:
-        """Be the person's browser at the provider: sign in with "e-ID", return the redirect
-        (with code and state) that the provider sends back to Min plan."""
-        browser = requests.Session()
-        login = f"{self.base_url}{oidc_provider.LOGIN_PATH}"
-        path = urlsplit(authorize_url)
-        response = browser.post(
-            login,
-            params={"next": f"{path.path}?{path.query}"},
-            data={"personnummer": personnummer},
-            allow_redirects=False,
-            timeout=10,
-        )
-        for _hop in range(5):
+    def authenticate(
+        self,
+        authorize_url: str,
+        personnummer: str,
+        browser: requests.Session | None = None,
+    ) -> str:
+        """Be the person's browser at the provider: open the authorization request, sign in with
+        "e-ID" where the provider asks for it, and return the redirect (with code and state)
+        that the provider sends back to Min plan. ``browser`` keeps the provider's cookies
+        between sign-ins (one shared device)."""
+        browser = browser or requests.Session()
+        response = browser.get(authorize_url, allow_redirects=False, timeout=10)
+        for _hop in range(6):
             location = response.headers.get("Location", "")
             assert response.status_code == 302, response.text[:2000]
             if "/min-plan/" in location:
                 return location
-            response = browser.get(
-                location if location.startswith("http") else self.base_url + location,
-                allow_redirects=False,
-                timeout=10,
-            )
+            url = location if location.startswith("http") else self.base_url + location
+            if urlsplit(url).path == oidc_provider.LOGIN_PATH:
+                response = browser.post(
+                    url, data={"personnummer": personnummer}, allow_redirects=False, timeout=10
+                )
+            else:
+                response = browser.get(url, allow_redirects=False, timeout=10)
         raise AssertionError("the provider never redirected back to Min plan")
+
+    def asks_for_e_id(self, authorize_url: str, browser: requests.Session) -> bool:
+        """Whether the provider makes this browser sign in again for ``authorize_url`` (rather
+        than sending it straight back to Min plan on its own session)."""
+        response = browser.get(authorize_url, allow_redirects=False, timeout=10)
+        for _hop in range(6):
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or "/min-plan/" in location:
+                return False
+            url = location if location.startswith("http") else self.base_url + location
+            if urlsplit(url).path == oidc_provider.LOGIN_PATH:
+                return True
+            response = browser.get(url, allow_redirects=False, timeout=10)
+        raise AssertionError("the provider kept redirecting")
 
 
 @pytest.fixture
@@ -91,6 +107,7 @@ def provider(live_server, settings, provider_key: str) -> Iterator[Provider]:
         "SCOPES": ["openid", "profile"],
         "PERSONNUMMER_CLAIM": oidc_provider.PERSONNUMMER_CLAIM,
         "ALGORITHMS": ["RS256"],
+        "MAX_AUTH_AGE": 300,
     }
     application_model = get_application_model()
     application = application_model.objects.create(
@@ -101,6 +118,9 @@ def provider(live_server, settings, provider_key: str) -> Iterator[Provider]:
         authorization_grant_type=application_model.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(
             f"{host}{reverse('portal:callback')}" for host in (live_server.url, "http://testserver")
+        ),
+        post_logout_redirect_uris=" ".join(
+            f"{host}{reverse('portal:sign_in')}" for host in (live_server.url, "http://testserver")
         ),
         algorithm=application_model.RS256_ALGORITHM,
         skip_authorization=True,
@@ -124,7 +144,7 @@ def citizen_client(identifier: str, name: str = "Test Testsson") -> Client:
         "kind": "personnummer",
         "name": name,
         "method": CitizenSignInMethod.OIDC.value,
-        "at": 0.0,
+        "at": time.time(),
     }
     session.save()
     return client

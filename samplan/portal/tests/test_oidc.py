@@ -251,3 +251,181 @@ def test_sign_in_needs_issuer_client_and_the_openid_scope(settings) -> None:
     for change in ({"ISSUER": ""}, {"CLIENT_ID": ""}, {"SCOPES": ["profile"]}):
         settings.PORTAL_OIDC = {**base, **change}
         assert not OidcConfig.from_settings().is_configured
+
+
+# --- A shared device: fresh e-ID every time, and signing out ends the provider's session too ----
+
+
+def without_prompt(url: str) -> str:
+    """The same authorization request as a client that does not ask for a fresh sign-in."""
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k not in ("prompt", "max_age")}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def test_every_sign_in_asks_the_provider_for_a_fresh_e_id(provider: Provider) -> None:
+    import requests
+
+    first, second = make_person(), make_person()
+    shared_device = requests.Session()  # the provider remembers this browser
+    client = Client()
+    finish(client, provider.authenticate(start(client), first.identifier, shared_device))
+    assert signed_in_identifier(client) == first.identifier
+
+    authorize = start(Client())
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["prompt"] == ["login"]
+    assert query["max_age"] == ["300"]
+    assert provider.asks_for_e_id(authorize, shared_device)
+    # Without prompt=login the provider would have signed the next person in as the first:
+    assert not provider.asks_for_e_id(without_prompt(start(Client())), shared_device)
+
+    next_person = Client()
+    redirect = provider.authenticate(start(next_person), second.identifier, shared_device)
+    finish(next_person, redirect)
+    assert signed_in_identifier(next_person) == second.identifier
+
+
+def test_an_old_e_id_authentication_is_refused(provider: Provider) -> None:
+    """A provider that ignored prompt=login and max_age and reports an authentication an hour
+    old (its auth_time) does not sign anyone in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samplan.testing.oidc_provider import provider_user
+
+    person = make_person()
+    client = Client()
+    redirect = provider.authenticate(start(client), person.identifier)
+    user = provider_user(person.identifier)
+    user.last_login = timezone.now() - timedelta(hours=1)  # the provider's auth_time
+    user.save(update_fields=["last_login"])
+    response = finish(client, redirect)
+    assert response.status_code == 400
+    assert signed_in_identifier(client) is None
+
+
+def test_the_auth_time_must_be_fresh() -> None:
+    from samplan.portal.oidc import CLOCK_LEEWAY_SECONDS, SignInFailed, check_auth_time
+
+    now = 1_800_000_000.0
+    check_auth_time({"auth_time": int(now) - 300}, 300, now)
+    check_auth_time({"auth_time": int(now) - 300 - CLOCK_LEEWAY_SECONDS}, 300, now)
+    for claims in (
+        {},
+        {"auth_time": "1800000000"},
+        {"auth_time": True},
+        {"auth_time": int(now) - 301 - CLOCK_LEEWAY_SECONDS},
+        {"auth_time": int(now) + CLOCK_LEEWAY_SECONDS + 1},
+    ):
+        with pytest.raises(SignInFailed):
+            check_auth_time(claims, 300, now)
+
+
+def test_signing_out_ends_the_providers_session_too(provider: Provider) -> None:
+    import requests
+
+    person = make_person()
+    browser = requests.Session()
+    client = Client()
+    finish(client, provider.authenticate(start(client), person.identifier, browser))
+    id_token = client.session[CITIZEN_KEY]["id_token"]
+    assert id_token.count(".") == 2
+
+    response = client.post(reverse("portal:sign_out"))
+    assert response.status_code == 302
+    logout = response["Location"]
+    assert logout.startswith(f"{provider.issuer}/logout/?")
+    query = parse_qs(urlsplit(logout).query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["client_id"] == ["min-plan"]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/min-plan/logga-in/"]
+    assert signed_in_identifier(client) is None  # Min plan's session ended first
+
+    back = browser.get(logout, allow_redirects=False, timeout=10)
+    assert back.status_code == 302
+    assert back.headers["Location"] == "http://testserver/min-plan/logga-in/"
+    # The provider's session is over: the next sign-in on this device asks for e-ID again,
+    # even for a client that would not ask for it.
+    assert provider.asks_for_e_id(without_prompt(start(Client())), browser)
+    assert "Du är utloggad" in client.get(reverse("portal:sign_in")).content.decode()
+
+
+def test_pages_with_the_sign_out_button_allow_its_redirect_to_the_provider(
+    provider: Provider,
+) -> None:
+    person = make_person()
+    client = Client()
+    finish(client, provider.authenticate(start(client), person.identifier))
+    page = client.get(reverse("portal:home"), follow=True)
+    csp = page["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.base_url};" in csp
+    assert "default-src 'self'" in csp
+
+
+@pytest.mark.django_db
+def test_a_sign_in_without_an_id_token_signs_out_here_only(settings) -> None:
+    """A demo sign-in has no ID token, nor has a provider without end_session_endpoint any
+    logout to send to: sign-out ends Min plan's session and shows the sign-in page."""
+    from samplan.portal.tests.conftest import citizen_client
+
+    settings.PORTAL_OIDC = {**settings.PORTAL_OIDC, "ISSUER": "https://idp.example"}
+    client = citizen_client(make_person().identifier)  # no ID token in the session
+    response = client.post(reverse("portal:sign_out"))
+    assert response["Location"] == reverse("portal:sign_in")
+
+
+# --- End to end: who reaches what after a real e-ID sign-in ------------------------------------
+
+
+def test_a_guardian_signs_in_with_e_id_and_reaches_the_childs_plan(
+    provider: Provider, county
+) -> None:
+    from samplan.portal.tests.scenes import full_case
+    from samplan.portal.tests.test_pages import GUARDIAN_NUMBER, represent
+
+    child = county.person(given_name="Kim", family_name="Barnsson", birth_date=date(2015, 3, 3))
+    full_case(county, child)
+    authority = represent(child, name="Greta Förälder")
+    stranger = county.person(given_name="Olle", family_name="Annansson")
+    full_case(county, stranger)
+
+    client = Client()
+    finish(client, provider.authenticate(start(client), GUARDIAN_NUMBER))
+    assert signed_in_identifier(client) == GUARDIAN_NUMBER
+    page = client.get(reverse("portal:home"), follow=True).content.decode()
+    assert "Kim Barnsson" in page
+    assert "Du ser planen för att du är vårdnadshavare." in page
+    assert county.ward.name in page
+    entry = AccessLogEntry.objects.filter(action=AccessAction.READ, person_id=child.pk).latest("pk")
+    assert entry.purpose == AccessPurpose.REPRESENTATIVE
+    assert f"företrädare #{authority.pk}" in entry.detail
+    # Only within the authority: the stranger's plan is not there.
+    other = client.get(reverse("portal:overview", kwargs={"person_id": stranger.public_id}))
+    assert other.status_code == 404
+    assert "Olle" not in other.content.decode()
+
+
+def test_a_person_with_an_established_sip_signs_in_and_sees_the_plan(
+    provider: Provider, county, time_machine
+) -> None:
+    from samplan.portal.tests.test_sip import established_sip
+
+    process, _meeting = established_sip(county, time_machine)
+    person = process.person
+    client = Client()
+    finish(client, provider.authenticate(start(client), person.identifier))
+    page = client.get(reverse("portal:home"), follow=True).content.decode()
+    assert f"Hej {person.given_name}!" in page
+    assert "Din plan (SIP)" in page
+    assert "Jag vill kunna bo kvar hemma och gå till affären själv." in page
+    assert "Laga frukost själv" in page
+    assert "https://video.example/sip-uppfoljning" in page
+    pdf = client.get(
+        reverse(
+            "portal:sip_plan_pdf",
+            kwargs={"person_id": person.public_id, "sip_id": process.public_id, "number": 2},
+        )
+    )
+    assert pdf["Content-Type"] == "application/pdf"

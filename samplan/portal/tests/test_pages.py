@@ -459,3 +459,31 @@ def test_demo_sign_in_lists_demo_persons_and_signs_in(settings, county: County) 
     assert "Hej Dagny!" in response.content.decode()
     entry = AccessLogEntry.objects.filter(action=AccessAction.LOOKUP).latest("id")
     assert "demo" in entry.detail
+
+
+def test_demo_sign_in_lists_someone_with_an_established_plan(settings, county: County) -> None:
+    from samplan.testing.sip import (
+        add_social_services,
+        establish,
+        give_consent,
+        save_plan,
+        start_outpatient_sip,
+    )
+
+    settings.DEMO_MODE = True
+    planned = county.person(given_name="Petra", family_name="Plan")
+    process = start_outpatient_sip(county, planned)
+    give_consent(county, process)
+    add_social_services(county, process)
+    save_plan(county, process)
+    establish(county, process)
+    preparing = start_outpatient_sip(county, county.person(given_name="Utan", family_name="Plan"))
+    assert not preparing.versions.exists()
+    client = Client()
+    html = page(client, reverse("portal:demo"))
+    assert "Petra Plan" in html
+    assert "Har en plan (SIP)." in html
+    assert "Utan Plan" not in html  # no plan yet, no stay: nothing to show in the demo
+    response = client.post(reverse("portal:demo"), {"who": planned.identifier}, follow=True)
+    assert "Din plan (SIP)" in response.content.decode()
+    assert "Läkemedelsgenomgång" in response.content.decode()

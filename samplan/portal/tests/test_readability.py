@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from pathlib import Path
@@ -29,10 +30,21 @@ from samplan.portal.tests.test_pages import GUARDIAN_NUMBER, represent
 from samplan.testing.county import County
 
 TEMPLATES = Path(settings.BASE_DIR) / "samplan" / "templates"
-# Every template whose text a person (or their representative) reads: the portal's pages and
-# sections, and the letter they are given at discharge (rendered by samplan.discharge).
+# Every template whose text a person (or their representative) reads: the portal's pages,
+# sections and error pages, the letter they are given at discharge (samplan.discharge), and the
+# SIP's letter (kallelse) and plan they get as PDF (samplan.sip.documents).
 PATIENT_TEMPLATES = sorted(
-    [*TEMPLATES.glob("portal/**/*.html"), TEMPLATES / "discharge" / "letter.html"]
+    [
+        *TEMPLATES.glob("portal/**/*.html"),
+        TEMPLATES / "discharge" / "letter.html",
+        TEMPLATES / "sip" / "documents" / "letter.html",
+        TEMPLATES / "sip" / "documents" / "plan.html",
+    ]
+)
+PORTAL_SOURCES = sorted(
+    p
+    for p in (Path(settings.BASE_DIR) / "samplan" / "portal").glob("*.py")
+    if p.name not in ("demo.py",)  # the demo sign-in's notes are checked with the labels
 )
 
 
@@ -101,8 +113,19 @@ def translatable_texts(source: str) -> list[str]:
 
 def test_the_list_of_patient_templates_is_complete() -> None:
     names = {str(p.relative_to(TEMPLATES)) for p in PATIENT_TEMPLATES}
-    assert {"portal/overview.html", "portal/sections/stay.html", "discharge/letter.html"} <= names
-    assert len(names) >= 14
+    assert {
+        "portal/overview.html",
+        "portal/sections/stay.html",
+        "portal/wishes.html",
+        "portal/404.html",
+        "portal/403.html",
+        "portal/403_csrf.html",
+        "portal/405.html",
+        "discharge/letter.html",
+        "sip/documents/letter.html",
+        "sip/documents/plan.html",
+    } <= names
+    assert len(names) >= 21
 
 
 @pytest.mark.parametrize(
@@ -118,22 +141,183 @@ def test_patient_template_text_is_easy_to_read(template: Path) -> None:
     )
 
 
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+_GETTEXT = frozenset({"_", "gettext", "gettext_lazy", "ngettext", "pgettext"})
+
+
+def gettext_literals(source: str) -> list[str]:
+    """Every Swedish text a Python module marks for translation (both forms of an ngettext),
+    placeholders dropped."""
+    texts = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id not in _GETTEXT:
+            continue
+        for arg in node.args[: 2 if node.func.id == "ngettext" else 1]:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                texts.append(" ".join(_PLACEHOLDER.sub(" ", arg.value).split()))
+    return [t for t in texts if t]
+
+
+def test_every_text_the_portals_code_shows_is_easy_to_read() -> None:
+    """Flash messages, form labels and help texts, Swedish errors (form and service), calendar
+    texts, the plain sentences of what changed in the plan: every gettext literal in the
+    portal's modules."""
+    texts = [
+        text
+        for path in PORTAL_SOURCES
+        for text in gettext_literals(path.read_text(encoding="utf-8"))
+    ]
+    assert len(texts) > 60, "the portal's texts are marked for translation"
+    for expected in (
+        "Texten är för lång. Skriv högst tecken. Nu är det .",  # form error
+        "Skriv din kommentar först.",  # form error
+        "Planen är avslutad.",  # service error
+        "Tack! Personalen ser din kommentar.",  # flash message
+        "Möte om din samordnade individuella plan (SIP).",  # calendar text
+        "Vad tycker du?",  # form label
+    ):
+        assert expected in texts, expected
+    result = lix_of(texts)
+    assert result.value < PATIENT_TEXT_MAX_LIX, (
+        f"LIX {result.value:.1f} ({result.words} ord, {result.long_words} långa)"
+    )
+
+
 def test_labels_shown_to_the_person_are_easy_to_read() -> None:
-    from samplan.portal.demo import DEMO_PERSONS  # noqa: F401 - the demo notes are below
-    from samplan.portal.views import PORTAL_CALENDAR_TEXT
+    from samplan.discharge.models import StatementKind
+    from samplan.discharge.rules.places import Audience, meeting_place
+    from samplan.sip.models import PreparationKind
+    from samplan.sip.plan import ORGANISATION_KIND_LABELS, PERSON_ACTION_STATUS_LABELS
 
     labels = [
         *(str(label) for label in PortalScope.labels),
-        *(str(label) for label in AuthorityKind.labels),
         *(str(role) for role in REPRESENTATIVE_ROLES.values()),
         *(str(label) for label in CareContactRole.labels),
-        *MEETING_PLACES.values(),
-        PORTAL_CALENDAR_TEXT,
-        "Du är utloggad. Stäng webbläsaren om du delar dator med någon.",
+        *(str(label) for label in StatementKind.labels),  # the wishes page's list
+        *(str(label) for label in PreparationKind.labels if label != "Kartläggning"),
+        *PERSON_ACTION_STATUS_LABELS.values(),
+        *ORGANISATION_KIND_LABELS.values(),
+        *(
+            meeting_place(
+                place_kind=kind, location="", protected_identity=False, audience=Audience.PERSON
+            ).label
+            for kind in MEETING_PLACES
+        ),
         "Ligger på sjukhuset.",
         "Har åkt hem.",
+        "för .",
     ]
-    assert lix_of(labels).value < PATIENT_TEXT_MAX_LIX
+    result = lix_of(labels)
+    assert result.value < PATIENT_TEXT_MAX_LIX, f"LIX {result.value:.1f}: {labels}"
+
+
+def test_the_staff_words_for_statuses_would_not_do() -> None:
+    """Why the person reads their own status words: the staff's are twice as hard."""
+    from samplan.sip.plan import ACTION_STATUS_LABELS, PERSON_ACTION_STATUS_LABELS
+
+    assert lix_of(list(ACTION_STATUS_LABELS.values())).value >= PATIENT_TEXT_MAX_LIX
+    assert lix_of(list(PERSON_ACTION_STATUS_LABELS.values())).value < 10
+
+
+def every_kind_of_change() -> list:
+    """A plan and its next version differing in every way plan_diff can tell."""
+    from samplan.sip.plan import PlanContent, plan_diff
+
+    old = PlanContent.model_validate(
+        {
+            "long_term_goal": "Bo kvar hemma",
+            "goals": [
+                {"id": "g1", "text": "Gå till affären", "measure": "En gång i veckan"},
+                {"id": "g2", "text": "Laga mat", "measure": ""},
+            ],
+            "needs": ["Hjälp med dusch"],
+            "actions": [
+                {
+                    "id": "a1",
+                    "what": "Hemtjänst",
+                    "organisation_kind": "municipality",
+                    "organisation": "Kommunen",
+                    "responsible": "Bo",
+                    "due": "2026-05-01",
+                },
+                {
+                    "id": "a2",
+                    "what": "Rollator",
+                    "organisation_kind": "region",
+                    "organisation": "Vårdcentralen",
+                },
+            ],
+            "lead_organisation": "Vårdcentralen",
+            "follow_up_on": "2026-06-01",
+            "follow_up_by": "Fia",
+        }
+    )
+    new = PlanContent.model_validate(
+        {
+            "long_term_goal": "Bo kvar hemma och träffa vänner",
+            "goals": [
+                {"id": "g1", "text": "Gå till affären själv", "measure": "Två gånger i veckan"},
+                {"id": "g3", "text": "Ringa min syster", "measure": ""},
+            ],
+            "needs": ["Hjälp att handla"],
+            "actions": [
+                {
+                    "id": "a1",
+                    "what": "Hemtjänst morgon",
+                    "organisation_kind": "other",
+                    "organisation": "Dottern Eva",
+                    "responsible": "Eva",
+                    "due": "2026-05-15",
+                    "status": "ongoing",
+                },
+                {
+                    "id": "a3",
+                    "what": "Matlåda",
+                    "organisation_kind": "municipality",
+                    "organisation": "Kommunen",
+                    "due": "2026-04-20",
+                },
+            ],
+            "lead_organisation": "Kommunen",
+            "follow_up_on": "2026-07-01",
+            "follow_up_by": "Bo",
+        }
+    )
+    return plan_diff(old, new)
+
+
+def test_what_changed_in_the_plan_is_said_plainly_to_the_person() -> None:
+    from samplan.portal.plan_words import person_sentence
+
+    changes = every_kind_of_change()
+    kinds = {c.kind for c in changes}
+    assert kinds >= {
+        "goal",
+        "subgoal_added",
+        "subgoal_changed",
+        "subgoal_measure",
+        "subgoal_removed",
+        "need_added",
+        "need_removed",
+        "action_added",
+        "action_what",
+        "action_organisation",
+        "action_responsible",
+        "action_due",
+        "action_status",
+        "action_removed",
+        "lead",
+        "follow_up_on",
+        "follow_up_by",
+    }
+    staff = [c.text for c in changes]
+    person = [person_sentence(c) for c in changes]
+    assert not set(staff) & set(person), "each change gets the person's own sentence"
+    assert "Läget för ”Hemtjänst morgon”: pågår." in person
+    assert "Ny hjälp: ”Matlåda”. Det gör Kommunen. Klart senast 2026-04-20." in person
+    assert lix_of(person).value < min(PATIENT_TEXT_MAX_LIX, lix_of(staff).value)
 
 
 # --- Rendered pages, with real data -----------------------------------------------------------
@@ -167,3 +351,64 @@ def test_rendered_portal_pages_are_easy_to_read(county: County, settings) -> Non
         if result.value >= PATIENT_TEXT_MAX_LIX:
             failures.append(f"{name}: LIX {result.value:.1f}")
     assert not failures, failures
+
+
+def _failures(pages: dict) -> list[str]:
+    failures = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 403, 404, 405), name
+        result = lix_of(text_segments(response.content.decode()))
+        if result.value >= PATIENT_TEXT_MAX_LIX:
+            failures.append(f"{name}: LIX {result.value:.1f}")
+    return failures
+
+
+@pytest.mark.django_db
+def test_rendered_sip_wishes_and_error_pages_are_easy_to_read(county: County, time_machine) -> None:
+    from samplan.portal.tests.test_sip import established_sip
+    from samplan.testing.sip import start_outpatient_sip
+
+    process, _meeting = established_sip(county, time_machine)
+    person = process.person
+    own = citizen_client(person.identifier)
+    overview = reverse("portal:overview", kwargs={"person_id": person.public_id})
+    sip_ids = {"person_id": person.public_id, "sip_id": process.public_id}
+    child = county.person(given_name="Kim", birth_date=date(2015, 3, 3))
+    child_sip = start_outpatient_sip(county, child)
+    represent(child, portal_scope=PortalScope.FULL)
+    stay_person = county.person(given_name="Maj")
+    stay = full_case(county, stay_person).stay
+    stay_wishes = reverse(
+        "portal:stay_wishes",
+        kwargs={"person_id": stay_person.public_id, "stay_id": stay.public_id},
+    )
+    in_hospital = citizen_client(stay_person.identifier)
+    csrf = citizen_client(person.identifier)
+    csrf.handler.enforce_csrf_checks = True
+    pages = {
+        "established SIP": own.get(overview),
+        "SIP wishes": own.get(reverse("portal:sip_wishes", kwargs=sip_ids)),
+        "SIP wishes with errors": own.post(reverse("portal:sip_wishes", kwargs=sip_ids), {}),
+        "comment with errors": own.post(
+            reverse("portal:sip_respond", kwargs=sip_ids), {"comment": " "}
+        ),
+        "child's own SIP": citizen_client(child.identifier).get(
+            reverse("portal:overview", kwargs={"person_id": child.public_id})
+        ),
+        "guardian's SIP view": citizen_client(GUARDIAN_NUMBER).get(
+            reverse("portal:overview", kwargs={"person_id": child.public_id})
+        ),
+        "child's view with errors": citizen_client(child.identifier).post(
+            reverse(
+                "portal:sip_child_view",
+                kwargs={"person_id": child.public_id, "sip_id": child_sip.public_id},
+            ),
+            {},
+        ),
+        "stay wishes": in_hospital.get(stay_wishes),
+        "stay wishes with errors": in_hospital.post(stay_wishes, {"important": "x" * 3001}),
+        "404": own.get("/min-plan/finns-inte/"),
+        "405": own.get(reverse("portal:sign_out")),
+        "CSRF": csrf.post(reverse("portal:sign_out")),
+    }
+    assert not _failures(pages), _failures(pages)

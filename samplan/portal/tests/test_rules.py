@@ -131,3 +131,48 @@ def test_authority_in_force_is_the_recorded_period_cut_at_18_for_guardians(
             person_birth_date=birth,
             today=last + timedelta(days=1),
         )
+
+
+# --- Consent in Min plan -------------------------------------------------------------------------
+
+
+def test_the_consent_givers_are_the_sip_models_values() -> None:
+    from samplan.sip.models import ConsentGiver
+
+    assert {rules.GIVER_PERSON, rules.GIVER_GUARDIAN, rules.GIVER_REPRESENTATIVE} == set(
+        ConsentGiver.values
+    )
+
+
+@pytest.mark.parametrize(
+    ("is_own", "authority", "child", "part", "giver"),
+    [
+        (True, "", False, rules.ConsentPart.GIVE, "person"),
+        (True, "", True, rules.ConsentPart.CHILD_VIEW, "person"),
+        (False, "guardian", True, rules.ConsentPart.GIVE, "guardian"),
+        (False, "trustee", True, rules.ConsentPart.NONE, "representative"),
+        (False, "power_of_attorney", True, rules.ConsentPart.NONE, "representative"),
+        (False, "trustee", False, rules.ConsentPart.GIVE, "representative"),
+        (False, "administrator", False, rules.ConsentPart.GIVE, "representative"),
+        (False, "power_of_attorney", False, rules.ConsentPart.GIVE, "representative"),
+        (False, "guardian", False, rules.ConsentPart.NONE, "guardian"),
+    ],
+    ids=[
+        "adult person",
+        "child",
+        "child's guardian",
+        "child's god man",
+        "child's ombud",
+        "adult's god man",
+        "adult's förvaltare",
+        "adult's ombud",
+        "guardian of an adult",
+    ],
+)
+def test_who_consents_for_whom(
+    is_own: bool, authority: str, child: bool, part: rules.ConsentPart, giver: str
+) -> None:
+    """SPEC §4: an adult consents (or a representative for them); for a child the guardians
+    consent and the child's own view is heard."""
+    assert rules.consent_part(is_own=is_own, authority=authority, person_is_child=child) == part
+    assert rules.consent_giver(is_own=is_own, authority=authority) == giver

@@ -129,7 +129,7 @@ def test_the_person_sees_the_established_plan_goals_first_and_the_next_meeting(
     assert "Version 2" in shown
     assert "Laga frukost själv" in shown
     assert "Dottern Eva" in shown  # another party's action
-    assert "Planerad" in shown
+    assert "Ska göras" in shown  # the status in the person's words (not "Planerad")
     # Dates as the latest version recorded them (planned "yesterday", whatever the hour now).
     latest = process.versions.order_by("-number").first().content
     home_help = next(action for action in latest["actions"] if action["id"] == "a2")
@@ -399,3 +399,16 @@ def test_the_sip_section_costs_the_same_queries_for_one_version_as_for_many(
     one, many = sip_with_versions(1), sip_with_versions(4)
     assert many.versions.count() == 4
     assert queries(one) == queries(many)
+
+
+def test_opening_the_wishes_page_is_logged_like_every_portal_read(county: County) -> None:
+    process = start_outpatient_sip(county, county.person())
+    person = process.person
+    reads = AccessLogEntry.objects.filter(person_id=person.pk, action=AccessAction.READ)
+    before = reads.count()
+    page(citizen_client(person.identifier), wishes_url(process))
+    assert reads.count() == before + 1
+    entry = reads.latest("pk")
+    assert (entry.object_type, entry.object_id) == ("sip.SipProcess", str(process.pk))
+    assert entry.purpose == AccessPurpose.OWN_ACCESS
+    assert "vad är viktigt för mig" in entry.detail

@@ -13,10 +13,12 @@ from samplan.core.acting import Acting
 from samplan.discharge import access as discharge_access
 from samplan.discharge.models import InpatientStay
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import Audience
 from samplan.people.models import Person
 from samplan.sip import selectors
+from samplan.sip.documents import meeting_place_for
 from samplan.sip.forms import ACTION_STATUS_CHOICES
-from samplan.sip.models import GoalOutcome
+from samplan.sip.models import GoalOutcome, SipMeeting
 from samplan.sip.plan import OrganisationKind, PlanAction
 
 register = template.Library()
@@ -43,6 +45,12 @@ def organisation_kind(value: str) -> str:
 @register.filter
 def place(value: str) -> str:
     return MEETING_PLACES.get(value, value)
+
+
+@register.filter
+def staff_meeting_place(meeting: SipMeeting) -> str:
+    """Where a meeting is, for staff: a protected identity's home address is never shown."""
+    return meeting_place_for(meeting, Audience.STAFF).text
 
 
 @register.filter
@@ -88,7 +96,12 @@ def stay_sip(context: template.Context, stay: InpatientStay) -> dict[str, Any]:
     """The SIP continuing the discharge case, or the way to continue the case as a SIP."""
     acting = _acting(context)
     if acting is None:
-        return {"stay": stay, "process": None, "can_continue": False}
+        return {"stay": stay, "process": None, "can_continue": False, "min_plan_events": []}
     process = selectors.process_of_stay(acting=acting, stay=stay)
     can_continue = process is None and acting.role in discharge_access.CARE_ROLES
-    return {"stay": stay, "process": process, "can_continue": can_continue}
+    return {
+        "stay": stay,
+        "process": process,
+        "can_continue": can_continue,
+        "min_plan_events": selectors.min_plan_events(process) if process else [],
+    }
