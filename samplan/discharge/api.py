@@ -13,6 +13,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessPurpose
@@ -51,7 +52,7 @@ def _units(hsa_ids: list[str]) -> list[Unit]:
     units = list(Unit.objects.active().filter(hsa_id__in=hsa_ids).select_related("organisation"))
     missing = set(hsa_ids) - {u.hsa_id for u in units}
     if missing:
-        raise DomainError("Okända HSA-id: " + ", ".join(sorted(missing)))
+        raise DomainError(_("Okända HSA-id: %(ids)s") % {"ids": ", ".join(sorted(missing))})
     return units
 
 

@@ -54,12 +54,12 @@ def invitation_ics(message: Message) -> bytes:
     event.add("dtstamp", message.sent_at)
     event.add("dtstart", timezone.localtime(start))
     event.add("dtend", timezone.localtime(start + MEETING_LENGTH))
-    event.add("summary", "Samordnad individuell plan (SIP) – möte")
+    event.add("summary", _("Samordnad individuell plan (SIP) – möte"))
     place = invitation_place(message, Audience.SENT)
     event.add("location", vText(place.text))
     if place.video_url:
         event.add("url", place.video_url)
-    event.add("description", message.body or "Kallelse till samordnad individuell planering.")
+    event.add("description", message.body or _("Kallelse till samordnad individuell planering."))
     organizer = vCalAddress(f"mailto:{message.sender_unit.email or 'noreply@samplan.invalid'}")
     organizer.params["cn"] = vText(message.sender_unit.name)
     event["organizer"] = organizer

@@ -238,7 +238,7 @@ def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
         actions=[
             ActionView(
                 what=a.what,
-                organisation=a.organisation or ORGANISATION_KIND_LABELS[a.organisation_kind],
+                organisation=a.organisation or str(ORGANISATION_KIND_LABELS[a.organisation_kind]),
                 responsible=a.responsible,
                 due=a.due,
                 status=status_words(a.status),
@@ -371,7 +371,7 @@ def written_in_min_plan(process: SipProcess) -> list[Statement]:
         Statement(
             kind=e.get_kind_display(),
             text=e.text,
-            place=MEETING_PLACES.get(e.place_kind, ""),
+            place=str(MEETING_PLACES.get(e.place_kind, "")),
             author_name=e.author_name,
             written_at=e.written_at,
         )

@@ -20,6 +20,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessAction, AccessPurpose
@@ -60,7 +61,7 @@ def _process(request: HttpRequest, sip_id: UUID) -> tuple[Acting, SipProcess]:
 def _unit(hsa_id: str) -> Unit:
     unit = Unit.objects.active().select_related("organisation").filter(hsa_id=hsa_id).first()
     if unit is None:
-        raise DomainError(f"Okänt HSA-id: {hsa_id}")
+        raise DomainError(_("Okänt HSA-id: %(id)s") % {"id": hsa_id})
     return unit
 
 
@@ -71,7 +72,7 @@ def _participants(process: SipProcess, ids: list[int]) -> list[SipParticipant]:
     }
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise DomainError("Okända deltagare: " + ", ".join(missing))
+        raise DomainError(_("Okända deltagare: %(ids)s") % {"ids": ", ".join(missing)})
     return [found[i] for i in ids]
 
 

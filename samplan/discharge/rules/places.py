@@ -76,7 +76,7 @@ def meeting_place(
     """What the place of a meeting held at ``place_kind``/``location`` may say to ``audience``
     when the meeting is about a person with (or without) ``protected_identity``."""
     location = location.strip()
-    label = MEETING_PLACES.get(place_kind, "")
+    label = str(MEETING_PLACES.get(place_kind, ""))
     if place_kind != HOME:
         video_url = _link(location) if place_kind == VIDEO else ""
         return MeetingPlace(place_kind, label, location, video_url)
