@@ -815,7 +815,8 @@ def unavailability_end(
 class SipInvitationIn(Schema):
     meeting_at: datetime
     place_kind: str
-    location: str
+    location: str = ""
+    """Not needed for a meeting at the person's home; refused for a protected identity."""
     invitee_hsa_ids: list[str]
     body: str = ""
 

@@ -32,11 +32,13 @@ def invitation_uid(message_id: int) -> str:
 def invitation_place(message: Message, audience: Audience) -> MeetingPlace:
     """Where the kallelse's meeting is, as ``audience`` may read it (never a protected
     identity's address; see :mod:`samplan.discharge.rules.places`)."""
+    person = message.stay.person
     return meeting_place(
         place_kind=message.payload.get("place_kind", ""),
         location=message.payload.get("location", ""),
-        protected_identity=message.stay.person.protected_identity,
+        protected_identity=person.protected_identity,
         audience=audience,
+        home_address=", ".join(person.visible_address()),
     )
 
 

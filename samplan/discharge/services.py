@@ -53,6 +53,7 @@ from samplan.discharge.models import (
     PlanningNote,
     StayStatus,
 )
+from samplan.discharge.rules.places import location_refusal
 from samplan.people.models import CareContact, CareContactRole, Person
 
 
@@ -715,8 +716,11 @@ def sip_invitation_send(
         raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
     if place_kind not in rules.MEETING_PLACES:
         raise DomainError(_("Välj var mötet hålls."))
-    if not location.strip():
-        raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
+    refusal = location_refusal(
+        place_kind=place_kind, location=location, protected_identity=stay.person.protected_identity
+    )
+    if refusal:
+        raise DomainError(refusal)
     message = _send(
         acting=acting,
         stay=stay,

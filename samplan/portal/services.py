@@ -1,6 +1,6 @@
 """What a person (or their representative) does in Min plan: each act one transaction, one
-timeline event the staff see (in the SIP, or in the discharge case for what is written during a
-hospital stay), one access-log entry with the citizen as actor.
+timeline event the staff see (in the SIP, in the SVPL, or in the discharge case for what is
+written during a hospital stay), one access-log entry with the citizen as actor.
 
 The citizen is not staff: the entries carry no user and no unit, and ``author_kind`` says who
 wrote (the person, or a representative as "närstående") with their name from the e-ID.
@@ -27,6 +27,12 @@ from samplan.discharge.rules import MEETING_PLACES
 from samplan.portal import rules
 from samplan.portal.access import Subject
 from samplan.portal.citizen import Citizen
+from samplan.psychiatry.models import (
+    CoordinatedCarePlanLpt,
+    SvplEvent,
+    SvplEventKind,
+    SvplVersion,
+)
 from samplan.sip.models import (
     AuthorKind,
     ConsentEvent,
@@ -337,6 +343,59 @@ def plan_respond(
         process=process,
         kind=kind,
         at=timezone.now(),
+        summary=summary[:500],
+        data={"version": version.number, "text": text, "via": "min_plan"},
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=version,
+        detail=_with_authority(f"Min plan: {kind.label}", subject),
+    )
+    return event
+
+
+@transaction.atomic
+def svpl_respond(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    plan: CoordinatedCarePlanLpt,
+    comment: str | None = None,
+) -> SvplEvent:
+    """As :func:`plan_respond`, for the samordnad vårdplan: a comment on its latest established
+    version, or without one a confirmation of having read it. An event in the plan's timeline,
+    which the staff see on the SVPL page."""
+    if plan.stay.person_id != subject.person.pk:
+        raise DomainError(_("Planen hör inte till personen."))
+    version = SvplVersion.objects.filter(plan=plan).order_by("-number").first()
+    if version is None:
+        raise DomainError(_("Det finns ingen plan än."))
+    _kind, name = _author(citizen, subject)
+    if comment is None:
+        kind = SvplEventKind.PLAN_READ_CONFIRMED
+        text = ""
+        summary = _("%(name)s har läst version %(number)d") % {
+            "name": name,
+            "number": version.number,
+        }
+    else:
+        kind = SvplEventKind.PLAN_COMMENTED
+        text = _checked_text(comment, COMMENT_MAX_LENGTH)
+        summary = _("%(name)s om version %(number)d: %(text)s") % {
+            "name": name,
+            "number": version.number,
+            "text": text,
+        }
+    event = SvplEvent.objects.create(
+        plan=plan,
+        kind=kind,
+        at=timezone.now(),
+        actor=None,
+        unit=None,
         summary=summary[:500],
         data={"version": version.number, "text": text, "via": "min_plan"},
     )

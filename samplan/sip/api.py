@@ -824,7 +824,8 @@ class MeetingIn(Schema):
     kind: str = "first"
     meeting_at: datetime
     place_kind: str
-    location: str
+    location: str = ""
+    """Not needed for a meeting at the person's home; refused for a protected identity."""
     invitee_ids: list[int]
     message: str = ""
 

@@ -79,6 +79,7 @@ from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
 from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus, StatementKind
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import location_refusal
 from samplan.people.models import Person
 from samplan.sip import access, documents, rules
 from samplan.sip.models import (
@@ -992,8 +993,13 @@ def meeting_invite(
         raise DomainError(_("Mötet måste ligga i framtiden."))
     if place_kind not in MEETING_PLACES:
         raise DomainError(_("Välj var mötet hålls."))
-    if not location.strip():
-        raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
+    refusal = location_refusal(
+        place_kind=place_kind,
+        location=location,
+        protected_identity=process.person.protected_identity,
+    )
+    if refusal:
+        raise DomainError(refusal)
     invited = list(dict.fromkeys(invitees))
     if not invited:
         raise DomainError(_("Välj minst en deltagare att kalla."))
