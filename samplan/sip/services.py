@@ -1346,9 +1346,11 @@ def sip_close(*, acting: Acting, process: SipProcess, reason: str, note: str = "
     no follow-up of a closed SIP stays in anyone's calendar: the invited staff get the
     cancellation (iCalendar CANCEL) by e-mail on commit, and the person no longer sees the
     meeting in Min plan."""
-    _editable(acting, process)
+    # Who acts first (403), then the process's state (409), as every step of the case.
+    access.require_visible(acting, process)
     if not access.may_lead_or_start(acting, process):
         raise NotAllowed(_("SIP:en avslutas av enheten med det övergripande ansvaret."))
+    access.require_open(process)
     if reason not in CloseReason.values:
         raise DomainError(_("Ange skälet till att SIP:en avslutas."))
     if reason == CloseReason.OTHER and not note.strip():

@@ -145,7 +145,17 @@ def test_a_closed_case_takes_no_plan(pc: PsychCounty) -> None:
     )
     stay.refresh_from_db()
     assert stay.status == StayStatus.INTERRUPTED
-    refused(pc, stay, pc.chief, NotAllowed, "avslutat")
+    before = written(stay)
+    with pytest.raises(DomainError) as refusal:
+        services.svpl_start(
+            acting=pc.acting(pc.chief), stay=stay, legal_basis="lpt_7a", physician="Cecilia C"
+        )
+    # A rule of the process refused it (409 in the API), not the unit or role (403).
+    assert not isinstance(refusal.value, NotAllowed)
+    assert "avslutat" in refusal.value.message
+    assert written(stay) == before
+    # Who acts is judged first: the nurse is refused for her role, closed case or not.
+    refused(pc, stay, pc.nurse, NotAllowed, "chefsöverläkaren")
 
 
 def test_wrong_role_and_other_units_cannot_start_one(pc: PsychCounty) -> None:
