@@ -27,7 +27,7 @@ from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.discharge import rules as discharge_rules
-from samplan.discharge.facts import colour_facts_of
+from samplan.discharge.facts import colour_view_of
 from samplan.discharge.models import InpatientStay, Message, MessageKind
 from samplan.people.models import Person
 from samplan.sip import access, rules
@@ -506,11 +506,10 @@ def _meeting_view(meeting: SipMeeting) -> MeetingView:
 
 
 def colour_guidance(stay: InpatientStay) -> discharge_rules.ColourView | None:
-    """The discharge case's current colour and its SIP guidance under the case's agreement:
-    whether, when and where to meet. Support, never a rule. ``None`` before any assessment."""
-    view, _overridden = discharge_rules.colour_view(
-        colour_facts_of(stay), agreement_of(stay.agreement)
-    )
+    """The discharge case's current colour and its SIP guidance under the colour model in force
+    at its latest assessment or override (as the case page shows it): whether, when and where
+    to meet. Support, never a rule. ``None`` before any assessment."""
+    view, _overridden = colour_view_of(stay)
     return view
 
 
