@@ -29,7 +29,10 @@ Participants and preparation
     author_name="")`` – kartläggning, question, wish for time/place, child's own view
 Meetings
     ``meeting_invite(acting, process, kind, meeting_at, place_kind, location, invitees,
-    message="")`` – the kallelse; ``follow_up_schedule(...)`` is the same for a follow-up meeting
+    message="")`` – the kallelse; ``follow_up_schedule(...)`` is the same for a follow-up meeting.
+    The first meeting of a SIP continued from a discharge case that has no kallelse yet, called
+    by the FVK's unit, is also the case's kallelse till SIP (recorded through the discharge
+    service, in the same transaction).
     ``meeting_cancel(acting, process, meeting, reason)``
     Both e-mail the invited staff on commit (:mod:`samplan.sip.documents`).
     ``minutes_record(acting, process, meeting, text, attendees=(), person_present=False,
@@ -77,7 +80,14 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
-from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus, StatementKind
+from samplan.discharge import services as discharge_services
+from samplan.discharge.models import (
+    InpatientStay,
+    Message,
+    MessageKind,
+    PartyStatus,
+    StatementKind,
+)
 from samplan.discharge.rules import MEETING_PLACES
 from samplan.people.models import Person
 from samplan.sip import access, documents, rules
@@ -1005,6 +1015,11 @@ def meeting_invite(
             )
     if _needs_consent(process, invited):
         access.require_consent(process, _("Att kalla deltagare utanför den egna organisationen"))
+    case_kallelse = (
+        _case_kallelse(acting, process, meeting_at, place_kind, location, invited, message)
+        if kind == MeetingKind.FIRST
+        else None
+    )
     meeting = SipMeeting.objects.create(
         process=process,
         kind=kind,
@@ -1012,21 +1027,30 @@ def meeting_invite(
         place_kind=place_kind,
         location=location.strip(),
         message=message.strip(),
-        invitation_sent_at=_now(),
+        invitation_sent_at=case_kallelse.sent_at if case_kallelse else _now(),
         invited_by=acting.user,
         invited_by_unit=acting.unit,
+        from_stay_message=case_kallelse,
     )
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(meeting=meeting, participant=p) for p in invited
     )
+    summary = (
+        f"{meeting.get_kind_display()} {timezone.localtime(meeting_at):%Y-%m-%d %H:%M}, "
+        f"{MEETING_PLACES[place_kind]}"
+    )
+    if case_kallelse is not None:
+        summary = _("%(meeting)s. Även kallelse till SIP i utskrivningsärendet.") % {
+            "meeting": summary
+        }
     _event(
         process,
         SipEventKind.MEETING_INVITED,
         acting,
-        f"{meeting.get_kind_display()} {timezone.localtime(meeting_at):%Y-%m-%d %H:%M}, "
-        f"{MEETING_PLACES[place_kind]}",
+        summary,
         obj=meeting,
         meeting=meeting.pk,
+        **({"stay_message": case_kallelse.pk} if case_kallelse else {}),
     )
     _refresh_status(process)
     transaction.on_commit(
@@ -1034,6 +1058,47 @@ def meeting_invite(
         robust=True,
     )
     return meeting
+
+
+def _case_kallelse(
+    acting: Acting,
+    process: SipProcess,
+    meeting_at: datetime,
+    place_kind: str,
+    location: str,
+    invited: list[SipParticipant],
+    message: str,
+) -> Message | None:
+    """The first meeting of a SIP continued from a discharge case is that case's kallelse till
+    SIP (4:1, 4:3) when the case has none yet and the acting unit is the one that sends it (the
+    FVK's, :func:`samplan.discharge.services.sip_invitation_owed`). It is recorded through the
+    discharge service, in this transaction, at this moment, to the case's units among the
+    invited (a SIP participant that is no party to the case does not become one): the case's
+    timeline, its obligation, the 5:3 preconditions and the deadline compliance then read it as
+    any kallelse. The meeting keeps it (``from_stay_message``), as a SIP started from a case that
+    already had one does, so there is one kallelse and one calendar UID (Min plan shows the
+    meeting once). ``None`` when the case does not wait for a kallelse from this unit, or none
+    of its units is invited."""
+    stay = process.origin_stay
+    if stay is None or not discharge_services.sip_invitation_owed(acting=acting, stay=stay):
+        return None
+    parties = {p.unit_id for p in stay.parties.all() if p.status == PartyStatus.ACTIVE}
+    units = [
+        p.unit
+        for p in invited
+        if p.unit is not None and p.unit_id in parties and p.unit_id != acting.unit.pk
+    ]
+    if not units:
+        return None
+    return discharge_services.sip_invitation_send(
+        acting=acting,
+        stay=stay,
+        meeting_at=meeting_at,
+        place_kind=place_kind,
+        location=location,
+        invitees=units,
+        body=message.strip(),
+    )
 
 
 def follow_up_schedule(
