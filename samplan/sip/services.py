@@ -1039,10 +1039,12 @@ def meeting_invite(
         f"{meeting.get_kind_display()} {timezone.localtime(meeting_at):%Y-%m-%d %H:%M}, "
         f"{MEETING_PLACES[place_kind]}"
     )
+    linked: dict[str, Any] = {}
     if case_kallelse is not None:
         summary = _("%(meeting)s. Även kallelse till SIP i utskrivningsärendet.") % {
             "meeting": summary
         }
+        linked["stay_message"] = case_kallelse.pk
     _event(
         process,
         SipEventKind.MEETING_INVITED,
@@ -1050,7 +1052,7 @@ def meeting_invite(
         summary,
         obj=meeting,
         meeting=meeting.pk,
-        **({"stay_message": case_kallelse.pk} if case_kallelse else {}),
+        **linked,
     )
     _refresh_status(process)
     transaction.on_commit(
