@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samplan.audit.models import AccessPurpose
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.permissions import Permission
@@ -77,6 +78,9 @@ def _posted(request: StaffRequest) -> QueryDict | None:
 def worklist(request: StaffRequest) -> HttpResponse:
     acting = Acting.from_request(request)
     items = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="sip.worklist", title="SIP-listan")
+    shown.add(item.process.person for item in items)
+    shown.write()
     return render(request, "sip/worklist.html", {"sip_items": items})
 
 
