@@ -270,7 +270,9 @@ def plan_edit(request: StaffRequest, public_id: str) -> HttpResponse:
     if not found.is_open:
         messages.error(request, _("SIP:en är avslutad och kan inte ändras."))
         return redirect(process_url(found))
-    draft = _draft_of(found)
+    draft = selectors.plan_draft_read(
+        acting=acting, process=found, detail="planutkast (redigering)"
+    )
     data: QueryDict | None = request.POST if request.method == "POST" else None
     added = ""
     if data is not None:
@@ -362,7 +364,7 @@ def establish(request: StaffRequest, public_id: str) -> HttpResponse:
     if not found.is_open:
         messages.error(request, _("SIP:en är avslutad och kan inte ändras."))
         return redirect(process_url(found))
-    draft = _draft_of(found)
+    draft = selectors.plan_draft_read(acting=acting, process=found, detail="planutkast (fastställ)")
     participants = active_participants(found)
     approvers = participants.filter(has_mandate=True).exclude(kind="relative")
     minuted = MeetingMinutes.objects.filter(meeting__process=found).values("meeting")
