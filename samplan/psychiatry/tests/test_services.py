@@ -81,7 +81,7 @@ def test_starting_sends_the_lpt_notice_as_the_ready_notice(pc: PsychCounty, time
         pc.county.social_services,
     }
     # The case timeline names it as the LPT notice.
-    event = stay.events.filter(kind="message_sent").latest("at")
+    event = stay.events.filter(kind="message_sent").latest("at", "pk")
     assert event.summary.startswith("Underrättelse enligt 7 a § LPT (räknas som utskrivningsklar)")
     # Everything that hangs on the ready notice follows, from its exact send time (13.07: after
     # 12.00, so liability starts on the fourth day).
