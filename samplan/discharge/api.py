@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessPurpose
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
 from samplan.directory.models import Unit
 from samplan.discharge import access, documents, selectors, services
@@ -452,7 +453,11 @@ def _detail(acting: Acting, stay: InpatientStay) -> dict[str, Any]:
 
 @router.get("/worklist", response=list[WorkItemOut], summary="Att göra för min enhet")
 def worklist(request: HttpRequest) -> list[dict[str, Any]]:
-    work = selectors.worklist(acting=_acting(request), now=timezone.now())
+    acting = _acting(request)
+    work = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="discharge.worklist", title="Att göra (API)")
+    shown.add(item.stay.person for item in work.items)
+    shown.write()
     return [
         {
             "stay": _stay_out(i.stay),

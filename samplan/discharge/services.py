@@ -740,6 +740,20 @@ def sip_invitation_send(
     return message
 
 
+def sip_invitation_owed(*, acting: Acting, stay: InpatientStay) -> bool:
+    """Whether the case still waits for its kallelse till SIP and ``acting`` would send it now:
+    the FVK's unit, a case open or discharged whose category requires a SIP, and no kallelse
+    sent yet (a withdrawn one does not count). A SIP continuing the case calls its first meeting
+    through :func:`sip_invitation_send` then (:func:`samplan.sip.services.meeting_invite`)."""
+    return (
+        access.SIP_INVITATION.allows(acting, stay)
+        and requirements_of(stay).sip_required
+        and not stay.messages.filter(
+            kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True
+        ).exists()
+    )
+
+
 @transaction.atomic
 def checklist_mark(
     *, acting: Acting, stay: InpatientStay, checklist: ChecklistKind, item: str, note: str = ""

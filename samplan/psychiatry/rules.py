@@ -104,7 +104,7 @@ def start_refusal(facts: StartFacts) -> Refusal | None:
             True,
         )
     if not facts.case_open:
-        return Refusal(_("Ärendet är avslutat och kan inte ändras."), True)
+        return Refusal(_("Ärendet är avslutat och kan inte ändras."), False)
     if facts.has_svpl:
         return Refusal(
             _("Det finns redan en samordnad vårdplan i ärendet. Ändra den i stället."), False

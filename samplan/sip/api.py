@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
+from samplan.audit.services import ListRead, log_access
 from samplan.core.acting import Acting, DomainError
 from samplan.directory.models import Unit
 from samplan.discharge import access as discharge_access
@@ -511,7 +511,11 @@ def _conflict_out(error: PlanConflict) -> dict[str, Any]:
 @router.get("/worklist", response=list[WorkItemOut], summary="SIP:ar att arbeta med")
 def worklist(request: HttpRequest) -> list[dict[str, Any]]:
     """The acting unit's open SIPs it may see now, with the work-list flags, overdue first."""
-    items = selectors.worklist(acting=_acting(request), now=timezone.now())
+    acting = _acting(request)
+    items = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="sip.worklist", title="SIP-listan (API)")
+    shown.add(item.process.person for item in items)
+    shown.write()
     return [
         {
             "sip": _sip_out(i.process),
