@@ -29,3 +29,9 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
+
+# The SQLite test database lives in memory (Django's default for its own backend). Said outright
+# because our backend is ``samplan.core.sqlite``, which pytest-django's xdist support would not
+# recognise as SQLite and would otherwise give each worker a file named after the path.
+if DATABASES["default"]["ENGINE"] == "samplan.core.sqlite":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
