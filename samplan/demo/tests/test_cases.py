@@ -1,11 +1,10 @@
 """The demo county's discharge cases: every stage is there, every care persona has work waiting,
 protected identities go through the same steps, and everything is recorded as in real use."""
 
-import io
+from collections.abc import Callable
 from datetime import date, datetime
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -42,13 +41,14 @@ from samplan.testing.factories import sign_in
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.get_fixed_timezone(60))
 
 
-@pytest.fixture
-def demo(db) -> datetime:
-    """The demo county as ``make demo`` creates it; returns when creation started."""
-    started = timezone.now()
-    result = create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
-    assert result.counts["utskrivningsärenden"] == len(CATALOGUE)
-    return started
+@pytest.fixture(scope="module")
+def demo_build() -> Callable[[], object]:
+    def build() -> object:
+        result = create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
+        assert result.counts["utskrivningsärenden"] == len(CATALOGUE)
+        return result
+
+    return build
 
 
 def stage_of(stay: InpatientStay) -> str:
@@ -312,26 +312,3 @@ def test_protected_identity_is_chosen_like_anyone_else() -> None:
 def test_few_persons_give_fewer_cases_and_none_gives_none() -> None:
     assert len(plan(3, synthetic_candidates(5))) == 5
     assert plan(3, []) == []
-
-
-# --- The command ---------------------------------------------------------------------------------
-
-
-def test_cases_are_added_once_to_a_county_that_has_none(db, settings) -> None:
-    settings.DEMO_MODE = True
-    args = ["demo_county", "--persons", "60", "--no-progress"]
-    out = io.StringIO()
-    call_command(*args, "--no-cases", stdout=out)
-    assert "utskrivningsärenden" not in out.getvalue().splitlines()[0]
-    assert not InpatientStay.objects.exists()
-
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    assert f"finns redan; {len(CATALOGUE)} utskrivningsärenden har lagts till" in out.getvalue()
-    counts = (InpatientStay.objects.count(), CaseEvent.objects.count())
-    assert InpatientStay.objects.filter(svpl__isnull=True).count() == len(CATALOGUE)
-
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    assert "finns redan; ingenting har skapats" in out.getvalue()
-    assert (InpatientStay.objects.count(), CaseEvent.objects.count()) == counts

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samplan.accounts.models import User
 from samplan.demo import generator
+from samplan.demo.cases import CATALOGUE
 from samplan.demo.generator import (
     DEMO_PASSWORD,
     PERSONA_USERNAMES,
@@ -19,6 +20,7 @@ from samplan.demo.generator import (
     totp_key,
 )
 from samplan.directory.models import Membership, Organisation, Role, Unit, UnitKind
+from samplan.discharge.models import CaseEvent, InpatientStay
 from samplan.people.identifiers import IdentifierKind, parse_identifier
 from samplan.people.models import AuthorityKind, CareContact, Person, Representative
 from samplan.testing.factories import current_totp
@@ -208,3 +210,23 @@ def test_command_refuses_outside_demo_mode(settings) -> None:
     assert not Organisation.objects.exists()
     call_command("demo_county", "--persons", "5", "--no-progress", "--force", stdout=io.StringIO())
     assert Person.objects.count() == 5
+
+
+def test_cases_are_added_once_to_a_county_that_has_none(settings) -> None:
+    settings.DEMO_MODE = True
+    args = ["demo_county", "--persons", "60", "--no-progress"]
+    out = io.StringIO()
+    call_command(*args, "--no-cases", stdout=out)
+    assert "utskrivningsärenden" not in out.getvalue().splitlines()[0]
+    assert not InpatientStay.objects.exists()
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    assert f"finns redan; {len(CATALOGUE)} utskrivningsärenden har lagts till" in out.getvalue()
+    counts = (InpatientStay.objects.count(), CaseEvent.objects.count())
+    assert InpatientStay.objects.filter(svpl__isnull=True).count() == len(CATALOGUE)
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    assert "finns redan; ingenting har skapats" in out.getvalue()
+    assert (InpatientStay.objects.count(), CaseEvent.objects.count()) == counts

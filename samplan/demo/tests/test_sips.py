@@ -4,7 +4,7 @@ past is dated in the past while the access log tells the truth, and a second run
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -30,21 +30,17 @@ from samplan.sip.models import (
 )
 
 
-@pytest.fixture
-def demo(db) -> datetime:
-    """The demo county as ``make demo`` creates it; returns when creation started."""
-    started = timezone.now()
-    create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS, cases=False)
-    cases.create_demo_cases(seed=DEFAULT_SEED)
-    # A county made before SIPs were in the demo gets them on the next `make demo`.
-    clock = time.perf_counter()
-    result = create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
-    elapsed = time.perf_counter() - clock
-    assert result.counts[SIPS_KEY] == len(sips.CATALOGUE)
-    # Kept fast: about 1.5 s alone on the 2-core machine; the bound leaves room for a loaded CI
-    # machine and catches only what would grow with the county (the SIPs are a fixed number).
-    assert elapsed < 30, f"the demo SIPs took {elapsed:.1f} s"
-    return started
+@pytest.fixture(scope="module")
+def demo_build() -> Callable[[], object]:
+    def build() -> object:
+        create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS, cases=False)
+        cases.create_demo_cases(seed=DEFAULT_SEED)
+        # A county made before SIPs were in the demo gets them on the next `make demo`.
+        result = create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
+        assert result.counts[SIPS_KEY] == len(sips.CATALOGUE)
+        return result
+
+    return build
 
 
 def persona(username: str) -> Acting:

@@ -6,25 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from django.utils import timezone
 
 from samplan.audit.models import AccessLogEntry
 from samplan.audit.verification import verify_chain
 from samplan.core.acting import Acting
 from samplan.demo import svpl
-from samplan.demo.generator import DEFAULT_PERSONS, DEFAULT_SEED, create_demo_county
+from samplan.demo.generator import DEFAULT_SEED
 from samplan.directory.models import Membership, UnitKind
 from samplan.discharge.models import MessageKind, StayStatus
 from samplan.psychiatry import rules, selectors
 from samplan.psychiatry.models import CoordinatedCarePlanLpt, SvplEvent
-
-
-@pytest.fixture
-def demo(db) -> datetime:
-    started = timezone.now()
-    create_demo_county(seed=DEFAULT_SEED, persons=DEFAULT_PERSONS)
-    return started
 
 
 def test_one_plan_under_justering_and_one_established(demo: datetime) -> None:
