@@ -32,7 +32,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 BOOTSTRAP := var/bootstrap
 # -ra lists every skip with its reason, so a skipped browser or PostgreSQL run is visible.
-PYTEST_ARGS ?= -ra
+# -n: one pytest-xdist worker per CPU (at most 4), each with its own test database.
+PYTEST_ARGS ?= -ra -n auto --maxprocesses 4
 DEMO_SEED ?= 2026
 DEMO_PERSONS ?= 300
 DEMO_ADDR ?= 127.0.0.1:8000
