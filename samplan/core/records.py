@@ -2,13 +2,21 @@
 
 Shared by the SIP and the psychiatric SVPL (and any record whose history must stay as written):
 corrections are new records. :mod:`samplan.core.append_only` adds the database-level refusal.
+
+Both plans are written as a working draft under optimistic versioning
+(:mod:`samplan.core.drafts`): :class:`DraftRevisionBase` is every revision a writer saved,
+:class:`EstablishedVersionBase` a revision established as an immutable version. The concrete
+models add the foreign key to their plan (``process``, ``plan``), their constraints and what
+their own version holds besides.
 """
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -38,3 +46,40 @@ class AppendOnly(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self._meta.label} kan inte tas bort.")
+
+
+class DraftRevisionBase(AppendOnly):
+    """One saved revision of a working draft, kept so that nothing a writer saved is lost (also
+    what someone saved before another writer saved their version over it)."""
+
+    revision = models.PositiveIntegerField()
+    content = models.JSONField()
+    saved_at = models.DateTimeField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["revision"]
+
+    def __str__(self) -> str:
+        return f"Utkast rev. {self.revision}"
+
+
+class EstablishedVersionBase(AppendOnly):
+    """An established version: the content of the draft revision it was established from,
+    numbered from 1. Immutable; a newer version supersedes it and it stays."""
+
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField()
+    draft_revision = models.PositiveIntegerField()
+    established_at = models.DateTimeField(_("fastställd"))
+
+    class Meta:
+        abstract = True
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
