@@ -30,15 +30,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.core.drafts import DraftConflict, DraftStore
+from samplan.core.timeline import TimelineWriter
 from samplan.discharge import access as discharge_access
 from samplan.discharge import services as discharge_services
 from samplan.discharge.models import InpatientStay, PartyStatus
@@ -81,34 +79,12 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def _event(
-    plan: CoordinatedCarePlanLpt,
-    kind: SvplEventKind,
-    acting: Acting,
-    summary: str = "",
-    *,
-    obj: Model | None = None,
-    created: bool = True,
-    **data: Any,
-) -> SvplEvent:
-    event = SvplEvent.objects.create(
-        plan=plan,
-        kind=kind,
-        at=_now(),
-        actor=acting.user,
-        unit=acting.unit,
-        summary=summary[:500],
-        data=data,
-    )
-    log_access(
-        actor=acting.actor,
-        person=plan.stay.person,
-        action=AccessAction.CREATE if created else AccessAction.UPDATE,
-        purpose=AccessPurpose.CARE_COORDINATION,
-        obj=obj or plan,
-        detail=str(kind.label),
-    )
-    return event
+_event: TimelineWriter[CoordinatedCarePlanLpt, SvplEvent] = TimelineWriter(
+    events=SvplEvent,
+    owner_field="plan",
+    person_of=lambda plan: plan.stay.person,
+    now=_now,
+)
 
 
 # --- Start ------------------------------------------------------------------------------------

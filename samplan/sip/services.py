@@ -65,17 +65,15 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import ValidationError
 
 from samplan.agreements.services import agreement_record_for
-from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
 from samplan.core.drafts import DraftConflict, DraftStore
+from samplan.core.timeline import TimelineWriter
 from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
 from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus, StatementKind
@@ -178,34 +176,12 @@ def recorded_at(moment: datetime) -> Iterator[None]:
         _recorded_at.reset(token)
 
 
-def _event(
-    process: SipProcess,
-    kind: SipEventKind,
-    acting: Acting,
-    summary: str = "",
-    *,
-    obj: Model | None = None,
-    created: bool = True,
-    **data: Any,
-) -> SipEvent:
-    event = SipEvent.objects.create(
-        process=process,
-        kind=kind,
-        at=_now(),
-        actor=acting.user,
-        unit=acting.unit,
-        summary=summary[:500],
-        data=data,
-    )
-    log_access(
-        actor=acting.actor,
-        person=process.person,
-        action=AccessAction.CREATE if created else AccessAction.UPDATE,
-        purpose=AccessPurpose.CARE_COORDINATION,
-        obj=obj or process,
-        detail=str(kind.label),
-    )
-    return event
+_event: TimelineWriter[SipProcess, SipEvent] = TimelineWriter(
+    events=SipEvent,
+    owner_field="process",
+    person_of=lambda process: process.person,
+    now=_now,
+)
 
 
 def _bump(process: SipProcess, *fields: str) -> None:
