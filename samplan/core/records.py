@@ -7,7 +7,8 @@ Both plans are written as a working draft under optimistic versioning
 (:mod:`samplan.core.drafts`): :class:`DraftRevisionBase` is every revision a writer saved,
 :class:`EstablishedVersionBase` a revision established as an immutable version. The concrete
 models add the foreign key to their plan (``process``, ``plan``), their constraints and what
-their own version holds besides.
+their own version holds besides. :class:`TimelineEventBase` is one entry of their timeline,
+written by :class:`samplan.core.timeline.TimelineWriter`.
 """
 
 from __future__ import annotations
@@ -83,3 +84,24 @@ class EstablishedVersionBase(AppendOnly):
 
     def __str__(self) -> str:
         return f"Version {self.number}"
+
+
+class TimelineEventBase(AppendOnly):
+    """One entry of a timeline: who (``actor``, none for what the person wrote in Min plan),
+    for which unit, did what (the concrete model's ``kind``) and when, with a summary and the
+    event's data. The concrete model adds the foreign key to what the timeline belongs to, its
+    ``kind`` with its choices and its index."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    summary = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

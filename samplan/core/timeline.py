@@ -27,15 +27,16 @@ __all__ = ["TimelineWriter"]
 Owner = TypeVar("Owner", bound=models.Model)
 """What the timeline belongs to (the SIP process, the SVPL)."""
 Event = TypeVar("Event", bound=models.Model)
+"""A :class:`~samplan.core.records.TimelineEventBase` with its ``kind`` and owner."""
 
 
 @dataclass(frozen=True)
 class TimelineWriter(Generic[Owner, Event]):
     """Call it as ``_event(owner, kind, acting, summary, obj=…, created=…, **data)``: one
-    ``events`` row pointing at ``owner`` by ``owner_field``, at ``now()``, the summary cut to
-    500 characters, ``data`` kept as JSON; and an access-log entry for ``person_of(owner)``,
-    care coordination, about ``obj`` (the owner when none is given), a creation unless
-    ``created`` is false."""
+    ``events`` row (a :class:`~samplan.core.records.TimelineEventBase`) pointing at ``owner``
+    by ``owner_field``, at ``now()``, the summary cut to 500 characters, ``data`` kept as JSON;
+    and an access-log entry for ``person_of(owner)``, care coordination, about ``obj`` (the
+    owner when none is given), a creation unless ``created`` is false."""
 
     events: type[Event]
     owner_field: str

@@ -16,7 +16,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.records import AppendOnly, DraftRevisionBase, EstablishedVersionBase
+from samplan.core.records import (
+    AppendOnly,
+    DraftRevisionBase,
+    EstablishedVersionBase,
+    TimelineEventBase,
+)
 from samplan.psychiatry.rules import LegalBasis as LegalBasisValue
 
 
@@ -133,25 +138,15 @@ class SvplEventKind(models.TextChoices):
     ESTABLISHED = "established", _("Fastställd")
 
 
-class SvplEvent(AppendOnly):
+class SvplEvent(TimelineEventBase):
     """The plan's timeline: who, for which unit, did what and when."""
 
     plan = models.ForeignKey(
         CoordinatedCarePlanLpt, on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(max_length=20, choices=SvplEventKind.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEventBase.Meta):
         indexes = [models.Index(fields=["plan", "at"])]
 
     def __str__(self) -> str:

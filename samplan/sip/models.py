@@ -30,6 +30,7 @@ from samplan.core.records import (  # noqa: F401
     AppendOnlyQuerySet,
     DraftRevisionBase,
     EstablishedVersionBase,
+    TimelineEventBase,
 )
 from samplan.discharge.rules import MEETING_PLACES
 
@@ -544,23 +545,13 @@ class SipEventKind(models.TextChoices):
     PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
-class SipEvent(AppendOnly):
+class SipEvent(TimelineEventBase):
     """The process timeline: who, for which unit, did what and when."""
 
     process = models.ForeignKey(SipProcess, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=SipEventKind.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEventBase.Meta):
         indexes = [models.Index(fields=["process", "at"])]
 
     def __str__(self) -> str:
