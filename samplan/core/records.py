@@ -7,8 +7,8 @@ Both plans are written as a working draft under optimistic versioning
 (:mod:`samplan.core.drafts`): :class:`DraftRevisionBase` is every revision a writer saved,
 :class:`EstablishedVersionBase` a revision established as an immutable version. The concrete
 models add the foreign key to their plan (``process``, ``plan``), their constraints and what
-their own version holds besides. :class:`TimelineEventBase` is one entry of their timeline,
-written by :class:`samplan.core.timeline.TimelineWriter`.
+their own version holds besides. :class:`TimelineEventBase` is one entry of a timeline (theirs,
+written by :class:`samplan.core.timeline.TimelineWriter`, and the discharge case's).
 """
 
 from __future__ import annotations
@@ -86,11 +86,12 @@ class EstablishedVersionBase(AppendOnly):
         return f"Version {self.number}"
 
 
-class TimelineEventBase(AppendOnly):
+class TimelineEventBase(models.Model):
     """One entry of a timeline: who (``actor``, none for what the person wrote in Min plan),
     for which unit, did what (the concrete model's ``kind``) and when, with a summary and the
     event's data. The concrete model adds the foreign key to what the timeline belongs to, its
-    ``kind`` with its choices and its index."""
+    ``kind`` with its choices and its index – and :class:`AppendOnly`, as the SIP's and the
+    SVPL's timelines are (the discharge case's ``CaseEvent`` is not, in the ORM)."""
 
     at = models.DateTimeField()
     actor = models.ForeignKey(

@@ -138,7 +138,7 @@ class SvplEventKind(models.TextChoices):
     ESTABLISHED = "established", _("Fastställd")
 
 
-class SvplEvent(TimelineEventBase):
+class SvplEvent(AppendOnly, TimelineEventBase):
     """The plan's timeline: who, for which unit, did what and when."""
 
     plan = models.ForeignKey(

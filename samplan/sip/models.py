@@ -545,7 +545,7 @@ class SipEventKind(models.TextChoices):
     PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
-class SipEvent(TimelineEventBase):
+class SipEvent(AppendOnly, TimelineEventBase):
     """The process timeline: who, for which unit, did what and when."""
 
     process = models.ForeignKey(SipProcess, on_delete=models.PROTECT, related_name="events")
