@@ -57,6 +57,7 @@ class PlanForm(SamplanForm):
     applies_from = DateField(label=_("Planen gäller från"), required=False)
 
     def clean_needs(self) -> list[str]:
+        # As the SIP's, but an assessed need in an SVPL is long text (SvplContent.needs).
         lines = [line.strip() for line in self.cleaned_data["needs"].splitlines()]
         needs = [line for line in lines if line]
         if any(len(line) > 5000 for line in needs):

@@ -160,6 +160,9 @@ def svpl_start(
 def _normalised(stay: InpatientStay, content: SvplContent | Mapping[str, Any]) -> SvplContent:
     """Validated content with ids given, and each insats's responsible unit named from the case
     party it points at."""
+    # Apart from the SIP's on purpose: an SVPL insats names a unit that is a party to the case,
+    # a SIP action the organisation and huvudman of a participant, and a SIP names its overall
+    # responsibility too.
     try:
         plan = (
             content
