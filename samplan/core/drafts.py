@@ -103,8 +103,8 @@ class DraftStore(Generic[Holder, Content]):
     """Where one process keeps its draft and how its content reads.
 
     ``owner`` in the methods is what the draft belongs to (the SIP process, the SVPL): the
-    revision rows point at it with the foreign key ``revision_owner``, and the holder's row is
-    found with ``holder_key`` = its primary key."""
+    revision rows point at it by their foreign key ``revision_owner``, and the holder is the
+    row whose ``holder_key`` is the owner's primary key."""
 
     holder: type[Holder]
     holder_key: str
@@ -136,7 +136,8 @@ class DraftStore(Generic[Holder, Content]):
         )
 
     def locked(self, owner: models.Model) -> Holder:
-        """The holder, locked until the transaction ends: one establishing step at a time."""
+        """The holder, locked until the transaction ends: one step built on the current
+        revision (establishing, approving, a change of one field) at a time."""
         return self._holder(owner).select_for_update().get()
 
     def revision_of(self, holder: Holder) -> int:
