@@ -118,7 +118,8 @@ if os.environ.get("SAMPLAN_DB_ENGINE", "sqlite") == "postgresql":
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, told SQLite's real parameter limit (samplan/core/sqlite).
+            "ENGINE": "samplan.core.sqlite",
             "NAME": os.environ.get("SAMPLAN_SQLITE_PATH", VAR_DIR / "samplan.sqlite3"),
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }

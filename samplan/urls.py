@@ -17,3 +17,4 @@ urlpatterns = [
 
 handler404 = "samplan.core.views.page_not_found"
 handler403 = "samplan.core.views.permission_denied"
+handler500 = "samplan.core.views.server_error"

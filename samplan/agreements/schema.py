@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -222,7 +223,7 @@ class PlanningQuestion(_Frozen):
     def choices(self) -> list[tuple[str, str]]:
         """(value, Swedish label) pairs, in order, for forms."""
         if self.kind == "yes_no":
-            return [(YES, "Ja"), (NO, "Nej")]
+            return [(YES, gettext("Ja")), (NO, gettext("Nej"))]
         return [(o.value, o.label) for o in self.options]
 
     @property

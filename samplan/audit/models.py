@@ -39,6 +39,11 @@ class AccessPurpose(models.TextChoices):
     REPRESENTATIVE = "representative", _("Företrädarens åtkomst för personen")
 
 
+LIST_OBJECT_PREFIX = "list:"
+"""The ``object_type`` of an entry for a person shown in a list (a work list) starts with this;
+the rest names the list (:class:`samplan.audit.services.ListRead`)."""
+
+
 class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AccessLogIsAppendOnly("The access log cannot be updated.")
@@ -105,6 +110,11 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AccessLogIsAppendOnly("Access log entries cannot be deleted.")
+
+    @property
+    def is_list_read(self) -> bool:
+        """The person was shown in a list (name, personnummer), not opened."""
+        return self.object_type.startswith(LIST_OBJECT_PREFIX)
 
 
 class AccessLogChainHead(models.Model):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING
 
@@ -12,7 +12,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from samplan.audit.chain import GENESIS_HASH, ChainFields, entry_hash
-from samplan.audit.models import AccessAction, AccessLogChainHead, AccessLogEntry, AccessPurpose
+from samplan.audit.models import (
+    LIST_OBJECT_PREFIX,
+    AccessAction,
+    AccessLogChainHead,
+    AccessLogEntry,
+    AccessPurpose,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -136,6 +142,55 @@ def log_access_many(
         created = AccessLogEntry.objects.bulk_create(entries)
         AccessLogChainHead.objects.filter(pk=CHAIN_HEAD_ID).update(last_hash=previous)
     return created
+
+
+@dataclass
+class ListRead:
+    """The persons one page (or API answer) shows in its lists: a list shows names and
+    personnummer, so each person shown is a read of their data.
+
+    Add what each list shows with :meth:`add`, then :meth:`write` once: one READ entry per
+    person, whichever of the page's lists showed them (the entry's detail names them), all in one
+    :func:`log_access_many` batch, so the page costs the same queries whatever its length. The
+    object is the list (``object_type`` ``list:<list_id>``), so a reviewer tells a list view from
+    opening a case. A protected identity is flagged as for any access."""
+
+    actor: Actor
+    list_id: str
+    """Which list, e.g. ``discharge.worklist``."""
+    title: str
+    """The list's name in the log, e.g. "Att göra"."""
+    purpose: AccessPurpose = AccessPurpose.CARE_COORDINATION
+    _shown: dict[int, tuple[Person, list[str]]] = field(default_factory=dict)
+    _written: bool = False
+
+    def add(self, persons: Iterable[Person], section: str = "") -> None:
+        """``persons`` are shown in the list's ``section`` (e.g. "SIP"), in page order."""
+        if self._written:
+            raise RuntimeError("The list read is already written.")
+        for person in persons:
+            _person, sections = self._shown.setdefault(person.pk, (person, []))
+            if section and section not in sections:
+                sections.append(section)
+
+    def write(self) -> list[AccessLogEntry]:
+        """Write the entries (none when the list showed nobody); once."""
+        if self._written:
+            raise RuntimeError("The list read is already written.")
+        self._written = True
+        return log_access_many(
+            actor=self.actor,
+            action=AccessAction.READ,
+            purpose=self.purpose,
+            items=[
+                LogItem(
+                    person=person,
+                    object_type=f"{LIST_OBJECT_PREFIX}{self.list_id}",
+                    detail=f"{self.title}: {', '.join(sections)}" if sections else self.title,
+                )
+                for person, sections in self._shown.values()
+            ],
+        )
 
 
 def _lock_chain_head(count: int = 1) -> AccessLogChainHead:

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from samplan.audit.forms import AccessLogFilterForm
 from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.selectors import access_log_search
+from samplan.audit.selectors import ReviewRow, access_log_search, review_rows
 from samplan.audit.services import Actor, log_access
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.permissions import Permission
@@ -20,6 +20,7 @@ def review(request: StaffRequest) -> HttpResponse:
     """Logguppföljning: search the access log; accesses to protected identities stand out."""
     form = AccessLogFilterForm(request.GET or None)
     page = None
+    rows: list[ReviewRow] = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         identifier = data["identifier"]
@@ -34,6 +35,7 @@ def review(request: StaffRequest) -> HttpResponse:
         page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("sida"))
         # Evaluate the page now, so the review's own log entry below cannot slip into it.
         page.object_list = list(page.object_list)
+        rows = review_rows(page.object_list)
         # Reviewing who read a person's data is itself an access to that person's data.
         person = Person.objects.filter(identifier=identifier.value).first() if identifier else None
         log_access(
@@ -46,7 +48,7 @@ def review(request: StaffRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("sida", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     template = "audit/review.html#results" if request.htmx else "audit/review.html"
     return render(request, template, context)
 

@@ -1,5 +1,6 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from samplan.core.http import StaffRequest, staff_view
 
@@ -29,3 +30,19 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _portal_error(request, "portal/403_csrf.html", 403) or render(
         request, "403_csrf.html", status=403
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: plain Swedish, the portal's own page under Min plan, never a stack trace.
+
+    Rendered without the request's context, so it needs no database (the error may be the
+    database) and cannot show anything of the signed-in user, their unit or a person: whatever
+    failed, the page is the same for everyone."""
+    from samplan.portal.http import is_portal_path
+
+    try:
+        portal = is_portal_path(request)
+    except Exception:  # the URLconf itself may be what failed
+        portal = request.path.startswith("/min-plan/")
+    template = "portal/500.html" if portal else "500.html"
+    return HttpResponseServerError(loader.get_template(template).render())

@@ -413,7 +413,7 @@ _WITHDRAWN = ("Patienten flyttas till sal 4.", "Fel patient: meddelandet gällde
 _LOCATIONS = {
     "hospital": "{ward}, {address}",
     "video": "Videomöte, länk skickas av den fasta vårdkontakten",
-    "home": "Hemma hos patienten",
+    "home": "",  # the person's home is known; for a protected identity nothing may be stored
     "unit": "{ward}, {address}",
 }
 

@@ -360,7 +360,10 @@ class _Driver:
                 kind=kind,
                 meeting_at=self.day(days + meeting_in_days, 10),
                 place_kind=place_kind,
-                location=location or f"{unit.name}, {unit.visiting_address}",
+                # A home meeting needs no location: the person's home is known.
+                location=location
+                if location or place_kind == "home"
+                else f"{unit.name}, {unit.visiting_address}",
                 invitees=invitees,
                 message=message,
             )
@@ -518,7 +521,6 @@ def _invited(d: _Driver, person: Person) -> SipProcess:
         5,
         [vc, social, home],
         place_kind="home",
-        location="Hemma hos personen",
         message="Ta gärna med läkemedelslistan.",
     )
     return process
@@ -650,7 +652,6 @@ def _overdue(d: _Driver, person: Person) -> SipProcess:
         7,
         [social, vc, home, wife],
         place_kind="home",
-        location="Hemma hos personen",
     )
     d.minutes(
         d.social,

@@ -13,9 +13,11 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessPurpose
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
 from samplan.directory.models import Unit
 from samplan.discharge import access, documents, selectors, services
@@ -51,7 +53,7 @@ def _units(hsa_ids: list[str]) -> list[Unit]:
     units = list(Unit.objects.active().filter(hsa_id__in=hsa_ids).select_related("organisation"))
     missing = set(hsa_ids) - {u.hsa_id for u in units}
     if missing:
-        raise DomainError("Okända HSA-id: " + ", ".join(sorted(missing)))
+        raise DomainError(_("Okända HSA-id: %(ids)s") % {"ids": ", ".join(sorted(missing))})
     return units
 
 
@@ -451,7 +453,11 @@ def _detail(acting: Acting, stay: InpatientStay) -> dict[str, Any]:
 
 @router.get("/worklist", response=list[WorkItemOut], summary="Att göra för min enhet")
 def worklist(request: HttpRequest) -> list[dict[str, Any]]:
-    work = selectors.worklist(acting=_acting(request), now=timezone.now())
+    acting = _acting(request)
+    work = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="discharge.worklist", title="Att göra (API)")
+    shown.add(item.stay.person for item in work.items)
+    shown.write()
     return [
         {
             "stay": _stay_out(i.stay),
@@ -814,7 +820,8 @@ def unavailability_end(
 class SipInvitationIn(Schema):
     meeting_at: datetime
     place_kind: str
-    location: str
+    location: str = ""
+    """Not needed for a meeting at the person's home; refused for a protected identity."""
     invitee_hsa_ids: list[str]
     body: str = ""
 

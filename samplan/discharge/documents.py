@@ -32,11 +32,13 @@ def invitation_uid(message_id: int) -> str:
 def invitation_place(message: Message, audience: Audience) -> MeetingPlace:
     """Where the kallelse's meeting is, as ``audience`` may read it (never a protected
     identity's address; see :mod:`samplan.discharge.rules.places`)."""
+    person = message.stay.person
     return meeting_place(
         place_kind=message.payload.get("place_kind", ""),
         location=message.payload.get("location", ""),
-        protected_identity=message.stay.person.protected_identity,
+        protected_identity=person.protected_identity,
         audience=audience,
+        home_address=", ".join(person.visible_address()),
     )
 
 
@@ -54,12 +56,12 @@ def invitation_ics(message: Message) -> bytes:
     event.add("dtstamp", message.sent_at)
     event.add("dtstart", timezone.localtime(start))
     event.add("dtend", timezone.localtime(start + MEETING_LENGTH))
-    event.add("summary", "Samordnad individuell plan (SIP) – möte")
+    event.add("summary", _("Samordnad individuell plan (SIP) – möte"))
     place = invitation_place(message, Audience.SENT)
     event.add("location", vText(place.text))
     if place.video_url:
         event.add("url", place.video_url)
-    event.add("description", message.body or "Kallelse till samordnad individuell planering.")
+    event.add("description", message.body or _("Kallelse till samordnad individuell planering."))
     organizer = vCalAddress(f"mailto:{message.sender_unit.email or 'noreply@samplan.invalid'}")
     organizer.params["cn"] = vText(message.sender_unit.name)
     event["organizer"] = organizer

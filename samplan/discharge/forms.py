@@ -10,6 +10,7 @@ from samplan.core.forms import SamplanForm, SamplanModelForm
 from samplan.directory.models import Unit
 from samplan.discharge.models import ArrivalConversation, InterruptionKind
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import location_refusal
 from samplan.people.models import CareContact
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -198,20 +199,62 @@ class UnavailabilityEndForm(SamplanForm):
 PLACE_CHOICES = list(MEETING_PLACES.items())
 
 
+def location_field() -> forms.CharField:
+    """Where a meeting is: needed for every place but the person's home (which is known)."""
+    return forms.CharField(
+        label=_("Adress, lokal eller länk till videomötet"),
+        max_length=300,
+        required=False,
+        help_text=_("Behövs inte för ett möte i hemmet: Samplan har personens adress."),
+    )
+
+
+def meeting_location_for(form: forms.Form, *, protected_identity: bool) -> None:
+    """For a person with protected identity no location is stored for a home meeting: say so."""
+    if protected_identity:
+        form.fields["location"].help_text = _(
+            "Personen har skyddade personuppgifter. För ett möte i hemmet: lämna fältet tomt."
+        )
+
+
+def clean_meeting_location(form: forms.Form, *, protected_identity: bool) -> None:
+    """The services' rule (:func:`samplan.discharge.rules.places.location_refusal`), as an
+    error on the field."""
+    data = form.cleaned_data
+    if "place_kind" not in data or "location" not in data:
+        return
+    refusal = location_refusal(
+        place_kind=data["place_kind"],
+        location=data["location"],
+        protected_identity=protected_identity,
+    )
+    if refusal:
+        form.add_error("location", refusal)
+
+
 class SipInvitationForm(SamplanForm):
     meeting_at = DateTimeField(label=_("Tid för mötet"))
     place_kind = forms.ChoiceField(
         label=_("Plats"), choices=PLACE_CHOICES, widget=forms.RadioSelect
     )
-    location = forms.CharField(label=_("Adress, lokal eller länk till videomötet"), max_length=300)
+    location = location_field()
     invitees = UnitsField(label=_("Kallade enheter"), queryset=Unit.objects.none())
     body = forms.CharField(
         label=_("Meddelande"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, protected_identity: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invitees"].queryset = units  # type: ignore[attr-defined]
+        self.protected_identity = protected_identity
+        meeting_location_for(self, protected_identity=protected_identity)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        clean_meeting_location(self, protected_identity=self.protected_identity)
+        return data
 
 
 class CareSummaryForm(SamplanForm):

@@ -399,13 +399,15 @@ class AgreementTrigger(models.TextChoices):
     DISCHARGED = "discharged", _("utskrivning")
 
 
-class CaseAgreementVersion(AppendOnly):
+class CaseAgreementVersion(models.Model):
     """The agreement version in force at one event of the case, frozen when the event was
     recorded (by content hash, :class:`~samplan.agreements.models.AgreementVersionRecord`).
 
     The rules judge each deadline by the version frozen for the event that triggers it, so a
     version published, or a file edited, later never changes what was already recorded.
-    Append-only; one row per event moment."""
+    One row per event moment, written by the services and never changed by them (not an
+    :class:`AppendOnly` record only because the demo county lays its cases out in the past by
+    moving their timestamps, these included)."""
 
     stay = models.ForeignKey(
         InpatientStay, on_delete=models.PROTECT, related_name="agreement_versions"

@@ -53,6 +53,7 @@ from samplan.discharge.models import (
     PlanningNote,
     StayStatus,
 )
+from samplan.discharge.rules.places import location_refusal
 from samplan.people.models import CareContact, CareContactRole, Person
 
 
@@ -715,8 +716,11 @@ def sip_invitation_send(
         raise DomainError(_("Kategori %(c)s kräver ingen SIP.") % {"c": stay.planning_category})
     if place_kind not in rules.MEETING_PLACES:
         raise DomainError(_("Välj var mötet hålls."))
-    if not location.strip():
-        raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
+    refusal = location_refusal(
+        place_kind=place_kind, location=location, protected_identity=stay.person.protected_identity
+    )
+    if refusal:
+        raise DomainError(refusal)
     message = _send(
         acting=acting,
         stay=stay,
@@ -734,6 +738,20 @@ def sip_invitation_send(
     with contextlib.suppress(NoVersionInForce):
         _freeze(stay, meeting_at, AgreementTrigger.SIP_MEETING)
     return message
+
+
+def sip_invitation_owed(*, acting: Acting, stay: InpatientStay) -> bool:
+    """Whether the case still waits for its kallelse till SIP and ``acting`` would send it now:
+    the FVK's unit, a case open or discharged whose category requires a SIP, and no kallelse
+    sent yet (a withdrawn one does not count). A SIP continuing the case calls its first meeting
+    through :func:`sip_invitation_send` then (:func:`samplan.sip.services.meeting_invite`)."""
+    return (
+        access.SIP_INVITATION.allows(acting, stay)
+        and requirements_of(stay).sip_required
+        and not stay.messages.filter(
+            kind=MessageKind.SIP_INVITATION, withdrawn_at__isnull=True
+        ).exists()
+    )
 
 
 @transaction.atomic

@@ -109,7 +109,12 @@ def assessment_form_class(stay: InpatientStay) -> type[forms.Form]:
 
 def _sip_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:
     parties = _party_units(stay).exclude(pk=acting.unit.pk)
-    return f.SipInvitationForm(data, units=parties, initial={"invitees": list(parties)})
+    return f.SipInvitationForm(
+        data,
+        units=parties,
+        initial={"invitees": list(parties)},
+        protected_identity=stay.person.protected_identity,
+    )
 
 
 def _care_contact_form(stay: InpatientStay, acting: Acting, data: Any) -> forms.Form:

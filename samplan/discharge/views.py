@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samplan.audit.models import AccessPurpose
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.permissions import Permission
@@ -36,7 +37,19 @@ def worklist(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     work = selectors.worklist(acting=acting, now=now)
     sip_work = [item for item in sip_selectors.worklist(acting=acting, now=now) if item.flags]
-    return render(request, "discharge/worklist.html", {"work": work, "sip_work": sip_work})
+    # Everyone the page shows is a read of their data: one access-log batch for the whole page.
+    # The SVPL section ({% svpl_worklist %}) adds its persons while the page is rendered.
+    shown = ListRead(actor=acting.actor, list_id="discharge.worklist", title="Att göra")
+    shown.add((item.stay.person for item in work.items), "ärenden")
+    shown.add((stay.person for stay in work.ready_waiting), "utskrivningsklara som väntar")
+    shown.add((item.process.person for item in sip_work), "SIP")
+    response = render(
+        request,
+        "discharge/worklist.html",
+        {"work": work, "sip_work": sip_work, "list_read": shown},
+    )
+    shown.write()
+    return response
 
 
 @care_view

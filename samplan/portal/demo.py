@@ -1,9 +1,10 @@
 """Demoinloggning: in demo mode only, sign in to Min plan as one of the demo county's persons.
 
 The demo county has no e-ID provider, so the demo sign-in page lists a few synthetic persons with a
-discharge case, a few with an established SIP plan (and representatives of such persons) and signs
-in as the chosen one directly, exactly as a verified e-ID sign-in would, with the method recorded
-as ``demo``.
+discharge case, a few with an established SIP plan, one with an established samordnad vårdplan
+(SVPL, the demo's psychiatric ward S131) and representatives of such persons, and signs in as the
+chosen one directly, exactly as a verified e-ID sign-in would, with the method recorded as
+``demo``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from samplan.discharge.models import InpatientStay, StayStatus
 from samplan.people.identifiers import InvalidIdentifier, PersonIdentifier, parse_identifier
 from samplan.people.models import Person, Representative
 from samplan.portal.access import authority_in_force, role_of
+from samplan.psychiatry.models import CoordinatedCarePlanLpt
 from samplan.sip.models import ProcessStatus, SipProcess
 
 DEMO_PERSONS = 6
 DEMO_SIP_PERSONS = 2
+DEMO_SVPL_PERSONS = 1
 DEMO_REPRESENTATIVES = 3
 
 
@@ -34,7 +37,7 @@ class DemoCitizen:
 
 def demo_citizens(today: date) -> list[DemoCitizen]:
     """Persons with a discharge case in different states, persons with an established SIP
-    plan, then some of their representatives."""
+    plan, a person with an established SVPL, then some of their representatives."""
     stays = (
         InpatientStay.objects.exclude(status=StayStatus.INTERRUPTED)
         .select_related("person")
@@ -58,6 +61,14 @@ def demo_citizens(today: date) -> list[DemoCitizen]:
     )
     for process in with_plan[:DEMO_SIP_PERSONS]:
         persons.setdefault(process.person_id, (process.person, _("Har en plan (SIP).")))
+    # Listed for the SVPL even when already listed for the stay it was made in.
+    with_svpl = (
+        CoordinatedCarePlanLpt.objects.filter(established_number__gt=0)
+        .select_related("stay__person")
+        .order_by("started_at", "pk")
+    )
+    for plan in with_svpl[:DEMO_SVPL_PERSONS]:
+        persons[plan.stay.person_id] = (plan.stay.person, _("Har en plan från psykiatrin."))
     citizens = [
         DemoCitizen(person.parsed_identifier, person.full_name, note)
         for person, note in persons.values()

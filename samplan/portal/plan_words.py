@@ -15,7 +15,7 @@ __all__ = ["person_sentence", "status_words"]
 
 
 def status_words(status: ActionStatus | str) -> str:
-    return PERSON_ACTION_STATUS_LABELS[ActionStatus(status)]
+    return str(PERSON_ACTION_STATUS_LABELS[ActionStatus(status)])
 
 
 def _q(text: str) -> str:

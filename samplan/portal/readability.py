@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from django.utils.functional import Promise
+
 PATIENT_TEXT_MAX_LIX = 40
 LONG_WORD_LETTERS = 6
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -47,10 +49,11 @@ def _sentences_in(segment: str) -> int:
     return len(pieces)
 
 
-def lix_of(segments: Iterable[str]) -> LixResult:
+def lix_of(segments: Iterable[str | Promise]) -> LixResult:
     """LIX over text segments, each ending at least one sentence (headings, list items, labels)."""
     words = sentences = long_words = 0
-    for segment in segments:
+    for translatable in segments:
+        segment = str(translatable)  # labels are lazy translations; LIX reads the active language
         found = words_of(segment)
         if not found:
             continue

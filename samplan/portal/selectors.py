@@ -344,7 +344,7 @@ def stay_statements(stay: InpatientStay) -> list[Statement]:
         Statement(
             kind=s.get_kind_display(),
             text=s.text,
-            place=MEETING_PLACES.get(s.place_kind, ""),
+            place=str(MEETING_PLACES.get(s.place_kind, "")),
             author_name=s.author_name,
             written_at=s.written_at,
         )

@@ -1,6 +1,6 @@
 """What a person (or their representative) does in Min plan: each act one transaction, one
-timeline event the staff see (in the SIP, or in the discharge case for what is written during a
-hospital stay), one access-log entry with the citizen as actor.
+timeline event the staff see (in the SIP, in the SVPL, or in the discharge case for what is
+written during a hospital stay), one access-log entry with the citizen as actor.
 
 The citizen is not staff: the entries carry no user and no unit, and ``author_kind`` says who
 wrote (the person, or a representative as "närstående") with their name from the e-ID.
@@ -31,6 +31,12 @@ from samplan.discharge.rules import MEETING_PLACES
 from samplan.portal import rules
 from samplan.portal.access import Subject
 from samplan.portal.citizen import Citizen
+from samplan.psychiatry.models import (
+    CoordinatedCarePlanLpt,
+    SvplEvent,
+    SvplEventKind,
+    SvplVersion,
+)
 from samplan.sip.models import (
     AuthorKind,
     ConsentEvent,
@@ -44,7 +50,7 @@ from samplan.sip.models import (
 )
 from samplan.sip.rules import is_child
 
-Event = TypeVar("Event", CaseEvent, SipEvent)
+Event = TypeVar("Event", CaseEvent, SipEvent, SvplEvent)
 
 CITIZEN_KINDS = (PreparationKind.QUESTION, PreparationKind.WISH)
 TEXT_MAX_LENGTH = 3000
@@ -319,6 +325,36 @@ def consent_set(
 COMMENT_MAX_LENGTH = 2000
 
 
+EventKind = TypeVar("EventKind", SipEventKind, SvplEventKind)
+
+
+def _response(
+    citizen: Citizen,
+    subject: Subject,
+    version_number: int,
+    comment: str | None,
+    *,
+    read: EventKind,
+    commented: EventKind,
+) -> tuple[EventKind, str, str]:
+    """A response to an established plan version: its event kind, the checked comment and the
+    staff's one-line summary. Without a comment it confirms having read the version."""
+    _kind, name = _author(citizen, subject)
+    if comment is None:
+        summary = _("%(name)s har läst version %(number)d") % {
+            "name": name,
+            "number": version_number,
+        }
+        return read, "", summary
+    text = _checked_text(comment, COMMENT_MAX_LENGTH)
+    summary = _("%(name)s om version %(number)d: %(text)s") % {
+        "name": name,
+        "number": version_number,
+        "text": text,
+    }
+    return commented, text, summary
+
+
 @transaction.atomic
 def plan_respond(
     *,
@@ -335,22 +371,14 @@ def plan_respond(
     version = process.versions.order_by("-number").first()
     if version is None:
         raise DomainError(_("Det finns ingen plan än."))
-    _kind, name = _author(citizen, subject)
-    if comment is None:
-        kind = SipEventKind.PLAN_READ_CONFIRMED
-        text = ""
-        summary = _("%(name)s har läst version %(number)d") % {
-            "name": name,
-            "number": version.number,
-        }
-    else:
-        kind = SipEventKind.PLAN_COMMENTED
-        text = _checked_text(comment, COMMENT_MAX_LENGTH)
-        summary = _("%(name)s om version %(number)d: %(text)s") % {
-            "name": name,
-            "number": version.number,
-            "text": text,
-        }
+    kind, text, summary = _response(
+        citizen,
+        subject,
+        version.number,
+        comment,
+        read=SipEventKind.PLAN_READ_CONFIRMED,
+        commented=SipEventKind.PLAN_COMMENTED,
+    )
     return _recorded(
         SipEvent,
         actor=actor,
@@ -358,6 +386,45 @@ def plan_respond(
         obj=version,
         what=str(kind.label),
         process=process,
+        kind=kind,
+        at=timezone.now(),
+        summary=summary,
+        data={"version": version.number, "text": text},
+    )
+
+
+@transaction.atomic
+def svpl_respond(
+    *,
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    plan: CoordinatedCarePlanLpt,
+    comment: str | None = None,
+) -> SvplEvent:
+    """As :func:`plan_respond`, for the samordnad vårdplan: a comment on its latest established
+    version, or without one a confirmation of having read it. An event in the plan's timeline,
+    which the staff see on the SVPL page."""
+    if plan.stay.person_id != subject.person.pk:
+        raise DomainError(_("Planen hör inte till personen."))
+    version = SvplVersion.objects.filter(plan=plan).order_by("-number").first()
+    if version is None:
+        raise DomainError(_("Det finns ingen plan än."))
+    kind, text, summary = _response(
+        citizen,
+        subject,
+        version.number,
+        comment,
+        read=SvplEventKind.PLAN_READ_CONFIRMED,
+        commented=SvplEventKind.PLAN_COMMENTED,
+    )
+    return _recorded(
+        SvplEvent,
+        actor=actor,
+        subject=subject,
+        obj=version,
+        what=str(kind.label),
+        plan=plan,
         kind=kind,
         at=timezone.now(),
         summary=summary,

@@ -4,8 +4,11 @@ Like :mod:`samplan.portal.selectors`, this builds its own small views from named
 established plan versions and called meetings, so nothing staff-internal reaches a page: no
 kartläggning or other preparation written by staff, no minutes, no draft, no meeting message, no
 timeline. What it shows: the latest established version (the person's own goals first, each
-party's actions with status and dates, overall responsibility, follow-up), the earlier versions
-with what changed, and the next meeting (time, place or video link; never a home address).
+party's actions with status and dates, overall responsibility), the next check-in and who
+follows up (:func:`samplan.sip.rules.next_check_in`: the plan's follow-up date until the minutes
+of a follow-up set the next one; of the minutes only that date and name are read), the earlier
+versions with what changed, and the next meeting (time, place or video link; never a home
+address).
 
 Every read and download writes an access-log entry for the person.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -36,6 +40,7 @@ from samplan.sip.documents import meeting_place_for, meeting_uid
 from samplan.sip.models import (
     ActionProgress,
     AuthorKind,
+    MeetingMinutes,
     PlanVersion,
     PreparationKind,
     SipMeeting,
@@ -47,6 +52,7 @@ from samplan.sip.plan import (
     apply_progress,
     plan_diff,
 )
+from samplan.sip.selectors import latest_minutes
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,17 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
+class CheckInView:
+    """When the plan is next followed up and who does it, as the person reads it."""
+
+    on: date | None
+    """``None``: the last follow-up set no new date (yet)."""
+    by: str
+    meeting_at: datetime | None
+    """A follow-up meeting is called for it."""
+
+
+@dataclass(frozen=True)
 class SipView:
     public_id: str
     is_open: bool
@@ -86,8 +103,8 @@ class SipView:
     goals: list[tuple[str, str]]
     actions: list[ActionView]
     lead_organisation: str
-    follow_up_on: date | None
-    follow_up_by: str
+    check_in: CheckInView | None
+    """The next check-in of an open SIP with a plan; ``None`` before a plan and once closed."""
     changes: list[str]
     """What the latest version changed from the one before (empty for the first)."""
     earlier: list[VersionView]
@@ -147,13 +164,57 @@ def _processes(subject: Subject) -> list[SipProcess]:
             Prefetch("action_progress", queryset=ActionProgress.objects.order_by("at", "pk")),
             Prefetch(
                 "meetings",
-                queryset=SipMeeting.objects.filter(cancelled_at__isnull=True).order_by(
-                    "meeting_at", "pk"
-                ),
+                queryset=SipMeeting.objects.filter(cancelled_at__isnull=True)
+                .order_by("meeting_at", "pk")
+                .prefetch_related(_check_in_minutes()),
             ),
         )
         .order_by("-started_at", "-pk")
     )
+
+
+def _check_in_minutes() -> Prefetch[Any]:
+    """Of a meeting's minutes the portal reads only what sets the next check-in, never their
+    text."""
+    return Prefetch(
+        "minutes",
+        queryset=MeetingMinutes.objects.only(
+            "pk", "meeting_id", "recorded_at", "next_follow_up_on", "next_follow_up_by"
+        ),
+    )
+
+
+def _check_in(
+    process: SipProcess, latest: PlanVersion | None, content: PlanContent
+) -> CheckInView | None:
+    """The next check-in by the SIP's own rule, from the latest version and the meetings'
+    latest minutes (prefetched)."""
+    if latest is None or not process.is_open:
+        return None
+    meetings = []
+    for meeting in process.meetings.all():
+        minutes = latest_minutes(meeting)
+        meetings.append(
+            rules.MeetingFact(
+                kind=meeting.kind,
+                meeting_at=meeting.meeting_at,
+                cancelled=meeting.is_cancelled,
+                has_minutes=minutes is not None,
+                next_follow_up_on=minutes.next_follow_up_on if minutes else None,
+                next_follow_up_by=minutes.next_follow_up_by if minutes else "",
+            )
+        )
+    check_in = rules.next_check_in(
+        rules.SipFacts(
+            started_at=process.started_at,
+            meetings=meetings,
+            latest_established_at=latest.established_at,
+            plan=content,
+        )
+    )
+    if check_in is None:
+        return None
+    return CheckInView(on=check_in.on, by=check_in.by, meeting_at=check_in.meeting_at)
 
 
 def _content(version: PlanVersion, progress: list[ActionProgress]) -> PlanContent:
@@ -238,7 +299,7 @@ def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
         actions=[
             ActionView(
                 what=a.what,
-                organisation=a.organisation or ORGANISATION_KIND_LABELS[a.organisation_kind],
+                organisation=a.organisation or str(ORGANISATION_KIND_LABELS[a.organisation_kind]),
                 responsible=a.responsible,
                 due=a.due,
                 status=status_words(a.status),
@@ -247,8 +308,7 @@ def _sip_view(process: SipProcess, now: datetime, viewer: Viewer) -> SipView:
             for a in content.actions
         ],
         lead_organisation=lead,
-        follow_up_on=content.follow_up_on,
-        follow_up_by=content.follow_up_by,
+        check_in=_check_in(process, latest, content),
         changes=earlier[-1].changes if earlier else [],
         earlier=list(reversed(earlier[:-1])),
         next_meeting=_meeting_view(meeting) if meeting else None,
@@ -371,7 +431,7 @@ def written_in_min_plan(process: SipProcess) -> list[Statement]:
         Statement(
             kind=e.get_kind_display(),
             text=e.text,
-            place=MEETING_PLACES.get(e.place_kind, ""),
+            place=str(MEETING_PLACES.get(e.place_kind, "")),
             author_name=e.author_name,
             written_at=e.written_at,
         )

@@ -36,4 +36,10 @@ urlpatterns = [
         views.sip_meeting_ics,
         name="sip_meeting_ics",
     ),
+    path(
+        "<uuid:person_id>/svpl/<uuid:plan_id>/plan-<int:number>.pdf",
+        views.svpl_pdf,
+        name="svpl_pdf",
+    ),
+    path("<uuid:person_id>/svpl/<uuid:plan_id>/svar/", views.svpl_respond, name="svpl_respond"),
 ]

@@ -3,7 +3,8 @@
 The SIP parts are a section of the person's page (:mod:`samplan.portal.sip`) and acts under
 ``/min-plan/<person>/sip/<sip>/`` (:mod:`samplan.portal.services`), behind the same
 :func:`~samplan.portal.http.citizen_view` gate and :func:`~samplan.portal.access.subject_get`
-with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``).
+with the action they need (``PortalAction.PARTICIPATE`` / ``CONSENT``). The psychiatric SVPL
+likewise (:mod:`samplan.portal.svpl`, under ``/min-plan/<person>/svpl/<plan>/``).
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ from samplan.people.models import Person
 from samplan.portal import access, citizen, oidc, rules, selectors
 from samplan.portal import services as portal_services
 from samplan.portal import sip as portal_sip
+from samplan.portal import svpl as portal_svpl
 from samplan.portal.calendar import person_ics
 from samplan.portal.demo import demo_citizens
 from samplan.portal.http import CitizenRequest, citizen_view, portal_methods
+from samplan.psychiatry import documents as svpl_documents
 from samplan.sip import documents as sip_documents
 from samplan.sip.models import PreparationKind
 
@@ -186,15 +189,32 @@ class SipSection:
     child_view_form: ChildViewForm
 
 
+@dataclass(frozen=True)
+class SvplSection:
+    """One established SVPL on the person's page, with the comment form."""
+
+    svpl: portal_svpl.CitizenSvpl
+    comment_form: CommentForm
+
+
 def _form_ids(sip_id: str) -> str:
     return f"sip-{sip_id}-%s"
 
 
+def _svpl_form_ids(plan_id: str) -> str:
+    return f"svpl-{plan_id}-%s"
+
+
 def _overview_page(
-    request: CitizenRequest, person_id: str, *, sip_id: str = "", bound: Form | None = None
+    request: CitizenRequest,
+    person_id: str,
+    *,
+    sip_id: str = "",
+    svpl_id: str = "",
+    bound: Form | None = None,
 ) -> HttpResponse:
-    """The person's page; ``bound`` is a refused form of the SIP ``sip_id``, shown with its
-    errors and what the person wrote."""
+    """The person's page; ``bound`` is a refused form of the SIP ``sip_id`` (or the SVPL
+    ``svpl_id``), shown with its errors and what the person wrote."""
     today = timezone.localdate()
     subjects = access.subjects_for(request.citizen, today)
     actor = request.citizen.actor(request)
@@ -224,10 +244,24 @@ def _overview_page(
                 else ChildViewForm(auto_id=ids),
             )
         )
+    svpl_sections = [
+        SvplSection(
+            svpl=svpl,
+            comment_form=bound
+            if svpl.plan_id == str(svpl_id) and isinstance(bound, CommentForm)
+            else CommentForm(auto_id=_svpl_form_ids(svpl.plan_id)),
+        )
+        for svpl in portal_svpl.svpls(actor=actor, subject=subject)
+    ]
     return render(
         request,
         "portal/overview.html",
-        {"page": page, "sections": sections, "can_choose": len(subjects) > 1},
+        {
+            "page": page,
+            "sections": sections,
+            "svpl_sections": svpl_sections,
+            "can_choose": len(subjects) > 1,
+        },
     )
 
 
@@ -548,6 +582,55 @@ def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
     try:
         portal_services.plan_respond(
             citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Tack! Personalen ser din kommentar.")
+            if comment is not None
+            else _("Tack! Personalen ser att du har läst planen."),
+        )
+    return redirect("portal:overview", person_id=subject.person.public_id)
+
+
+# --- The person's SVPL ------------------------------------------------------------------------
+
+
+@citizen_view
+@portal_methods("GET")
+def svpl_pdf(request: CitizenRequest, person_id: str, plan_id: str, number: int) -> HttpResponse:
+    subject = _subject(request, person_id)
+    plan, version = portal_svpl.version_for(
+        actor=request.citizen.actor(request), subject=subject, plan_id=plan_id, number=number
+    )
+    response = HttpResponse(
+        svpl_documents.render_svpl(plan, version), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="samordnad-vardplan-version-{version.number}.pdf"'
+    )
+    return response
+
+
+@citizen_view
+@portal_methods("POST")
+def svpl_respond(request: CitizenRequest, person_id: str, plan_id: str) -> HttpResponse:
+    """Comment on the SVPL (the comment form), or confirm having read it (the button alone):
+    as for the SIP."""
+    actor = request.citizen.actor(request)
+    subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
+    plan = portal_svpl.plan_for(subject, plan_id)
+    comment: str | None = None
+    if "comment" in request.POST:
+        form = CommentForm(request.POST, auto_id=_svpl_form_ids(str(plan.public_id)))
+        if not form.is_valid():
+            return _overview_page(request, person_id, svpl_id=str(plan.public_id), bound=form)
+        comment = form.cleaned_data["comment"]
+    try:
+        portal_services.svpl_respond(
+            citizen=request.citizen, actor=actor, subject=subject, plan=plan, comment=comment
         )
     except DomainError as error:
         messages.error(request, error.message)

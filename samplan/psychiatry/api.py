@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting
 from samplan.core.drafts import changes_out, conflict_out
 from samplan.discharge import access as discharge_access
@@ -197,6 +198,14 @@ def _detail(acting: Acting, plan: CoordinatedCarePlanLpt) -> dict[str, Any]:
 def worklist(request: HttpRequest) -> list[dict[str, Any]]:
     """The acting unit's "SVPL att justera" and "SVPL ej fastställd" items, overdue first."""
     acting = _acting(request)
+    items = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(
+        actor=acting.actor,
+        list_id="psychiatry.worklist",
+        title="SVPL att justera och ej fastställda (API)",
+    )
+    shown.add(item.stay.person for item in items)
+    shown.write()
     return [
         {
             "svpl_id": item.plan.public_id,
@@ -208,7 +217,7 @@ def worklist(request: HttpRequest) -> list[dict[str, Any]]:
             "due": flag.due,
             "overdue": flag.overdue,
         }
-        for item in selectors.worklist(acting=acting, now=timezone.now())
+        for item in items
         for flag in item.flags
     ]
 

@@ -136,6 +136,10 @@ class SvplEventKind(models.TextChoices):
     DRAFT_SAVED = "draft_saved", _("Utkast sparat")
     APPROVED = "approved", _("Justerad")
     ESTABLISHED = "established", _("Fastställd")
+    # What the person (or a representative) did in Min plan: no actor or unit, the author's
+    # name from the e-ID in the summary (samplan.portal.services.svpl_respond).
+    PLAN_COMMENTED = "plan_commented", _("Kommentar till planen från Min plan")
+    PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
 class SvplEvent(AppendOnly, TimelineEventBase):

@@ -51,9 +51,9 @@ class LegalBasis(StrEnum):
     LRV_12A = "lrv_12a"
 
 
-LAW_REFERENCES: dict[LegalBasis, str] = {
-    LegalBasis.LPT_7A: "7 a § lagen (1991:1128) om psykiatrisk tvångsvård (LPT)",
-    LegalBasis.LRV_12A: "12 a § lagen (1991:1129) om rättspsykiatrisk vård (LRV)",
+LAW_REFERENCES: dict[LegalBasis, Any] = {
+    LegalBasis.LPT_7A: gettext_lazy("7 a § lagen (1991:1128) om psykiatrisk tvångsvård (LPT)"),
+    LegalBasis.LRV_12A: gettext_lazy("12 a § lagen (1991:1129) om rättspsykiatrisk vård (LRV)"),
 }
 CARE_FORM_LABELS: dict[LegalBasis, Any] = {
     LegalBasis.LPT_7A: gettext_lazy("öppen psykiatrisk tvångsvård (ÖPT)"),
@@ -104,7 +104,7 @@ def start_refusal(facts: StartFacts) -> Refusal | None:
             True,
         )
     if not facts.case_open:
-        return Refusal(_("Ärendet är avslutat och kan inte ändras."), True)
+        return Refusal(_("Ärendet är avslutat och kan inte ändras."), False)
     if facts.has_svpl:
         return Refusal(
             _("Det finns redan en samordnad vårdplan i ärendet. Ändra den i stället."), False

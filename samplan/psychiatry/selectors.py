@@ -402,7 +402,7 @@ def _citizen(plan: CoordinatedCarePlanLpt) -> CitizenSvpl:
         version=version.number,
         established_on=timezone.localdate(version.established_at),
         care_form=str(rules.CARE_FORM_LABELS[basis]),
-        law=rules.LAW_REFERENCES[basis],
+        law=str(rules.LAW_REFERENCES[basis]),
         applies_from=content.applies_from,
         chief_physician=content.chief_physician,
         needs=[n.text for n in content.needs],

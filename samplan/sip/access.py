@@ -174,9 +174,15 @@ def may_start_outside_hospital(acting: Acting) -> bool:
     )
 
 
+class ProcessClosed(DomainError):
+    """The SIP is closed and the step needs it open: a rule of the process, not a matter of who
+    asks, so the API answers 409 (not 403), as for a closed discharge case
+    (:class:`samplan.discharge.access.CaseClosed`)."""
+
+
 def require_open(process: SipProcess) -> None:
     if not process.is_open:
-        raise NotAllowed(_("SIP:en är avslutad och kan inte ändras."))
+        raise ProcessClosed(_("SIP:en är avslutad och kan inte ändras."))
 
 
 def require_consent(process: SipProcess, what: str) -> rules.ConsentState:

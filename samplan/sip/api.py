@@ -20,10 +20,11 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
+from samplan.audit.services import ListRead, log_access
 from samplan.core.acting import Acting, DomainError
 from samplan.core.drafts import changes_out, conflict_out
 from samplan.directory.models import Unit
@@ -61,7 +62,7 @@ def _process(request: HttpRequest, sip_id: UUID) -> tuple[Acting, SipProcess]:
 def _unit(hsa_id: str) -> Unit:
     unit = Unit.objects.active().select_related("organisation").filter(hsa_id=hsa_id).first()
     if unit is None:
-        raise DomainError(f"Okänt HSA-id: {hsa_id}")
+        raise DomainError(_("Okänt HSA-id: %(id)s") % {"id": hsa_id})
     return unit
 
 
@@ -72,7 +73,7 @@ def _participants(process: SipProcess, ids: list[int]) -> list[SipParticipant]:
     }
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise DomainError("Okända deltagare: " + ", ".join(missing))
+        raise DomainError(_("Okända deltagare: %(ids)s") % {"ids": ", ".join(missing)})
     return [found[i] for i in ids]
 
 
@@ -493,7 +494,11 @@ def _written(acting: Acting, process: SipProcess) -> Written:
 @router.get("/worklist", response=list[WorkItemOut], summary="SIP:ar att arbeta med")
 def worklist(request: HttpRequest) -> list[dict[str, Any]]:
     """The acting unit's open SIPs it may see now, with the work-list flags, overdue first."""
-    items = selectors.worklist(acting=_acting(request), now=timezone.now())
+    acting = _acting(request)
+    items = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="sip.worklist", title="SIP-listan (API)")
+    shown.add(item.process.person for item in items)
+    shown.write()
     return [
         {
             "sip": _sip_out(i.process),
@@ -806,7 +811,8 @@ class MeetingIn(Schema):
     kind: str = "first"
     meeting_at: datetime
     place_kind: str
-    location: str
+    location: str = ""
+    """Not needed for a meeting at the person's home; refused for a protected identity."""
     invitee_ids: list[int]
     message: str = ""
 

@@ -124,11 +124,13 @@ def _local(moment: Any) -> str:
 def meeting_place_for(meeting: SipMeeting, audience: Audience) -> MeetingPlace:
     """Where the meeting is, as ``audience`` may read it (never a protected identity's address;
     see :mod:`samplan.discharge.rules.places`)."""
+    person = meeting.process.person
     return meeting_place(
         place_kind=meeting.place_kind,
         location=meeting.location,
-        protected_identity=meeting.process.person.protected_identity,
+        protected_identity=person.protected_identity,
         audience=audience,
+        home_address=", ".join(person.visible_address()),
     )
 
 

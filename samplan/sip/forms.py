@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from samplan.core.forms import DateField, RowFormSet, SamplanForm, UnitField, kept_rows
 from samplan.directory.models import Unit
-from samplan.discharge.forms import DateTimeField
+from samplan.discharge.forms import (
+    DateTimeField,
+    clean_meeting_location,
+    location_field,
+    meeting_location_for,
+)
 from samplan.sip.models import (
     PLACE_CHOICES,
     AuthorKind,
@@ -291,7 +296,7 @@ class MeetingForm(SamplanForm):
     place_kind = forms.ChoiceField(
         label=_("Plats"), choices=PLACE_CHOICES, widget=forms.RadioSelect
     )
-    location = forms.CharField(label=_("Adress, lokal eller länk till videomötet"), max_length=300)
+    location = location_field()
     invitees = ParticipantChoiceField(label=_("Kallade"), queryset=SipParticipant.objects.none())
     message = forms.CharField(
         label=_("Meddelande i kallelsen"),
@@ -304,17 +309,25 @@ class MeetingForm(SamplanForm):
         *args: Any,
         participants: QuerySet[SipParticipant],
         kinds: Sequence[tuple[str, Any]] = MeetingKind.choices,
+        protected_identity: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invitees"].queryset = participants  # type: ignore[attr-defined]
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.protected_identity = protected_identity
+        meeting_location_for(self, protected_identity=protected_identity)
 
     def clean_meeting_at(self) -> Any:
         value = self.cleaned_data["meeting_at"]
         if value and value <= timezone.now():
             raise forms.ValidationError(_("Mötet måste ligga i framtiden."))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        clean_meeting_location(self, protected_identity=self.protected_identity)
+        return data
 
 
 class MinutesForm(SamplanForm):

@@ -19,12 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import Field, model_validator
 
 from samplan.core.content import Change, FrozenModel, ItemId, LongText, ShortText
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "ACTION_STATUS_LABELS",
@@ -54,10 +58,10 @@ class OrganisationKind(StrEnum):
     OTHER = "other"
 
 
-ORGANISATION_KIND_LABELS: dict[OrganisationKind, str] = {
-    OrganisationKind.REGION: "Region",
-    OrganisationKind.MUNICIPALITY: "Kommun",
-    OrganisationKind.OTHER: "Annan aktör",
+ORGANISATION_KIND_LABELS: dict[OrganisationKind, StrOrPromise] = {
+    OrganisationKind.REGION: gettext_lazy("Region"),
+    OrganisationKind.MUNICIPALITY: gettext_lazy("Kommun"),
+    OrganisationKind.OTHER: gettext_lazy("Annan aktör"),
 }
 
 
@@ -68,18 +72,18 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
-    ActionStatus.PLANNED: "Planerad",
-    ActionStatus.ONGOING: "Pågår",
-    ActionStatus.DONE: "Klar",
-    ActionStatus.CANCELLED: "Avbruten",
+ACTION_STATUS_LABELS: dict[ActionStatus, StrOrPromise] = {
+    ActionStatus.PLANNED: gettext_lazy("Planerad"),
+    ActionStatus.ONGOING: gettext_lazy("Pågår"),
+    ActionStatus.DONE: gettext_lazy("Klar"),
+    ActionStatus.CANCELLED: gettext_lazy("Avbruten"),
 }
 
-PERSON_ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
-    ActionStatus.PLANNED: "Ska göras",
-    ActionStatus.ONGOING: "Pågår",
-    ActionStatus.DONE: "Klar",
-    ActionStatus.CANCELLED: "Blir inte av",
+PERSON_ACTION_STATUS_LABELS: dict[ActionStatus, StrOrPromise] = {
+    ActionStatus.PLANNED: gettext_lazy("Ska göras"),
+    ActionStatus.ONGOING: gettext_lazy("Pågår"),
+    ActionStatus.DONE: gettext_lazy("Klar"),
+    ActionStatus.CANCELLED: gettext_lazy("Blir inte av"),
 }
 """The same statuses in the words of what the person reads (Min plan, the plan PDF)."""
 
@@ -184,15 +188,17 @@ def plan_problems(content: PlanContent) -> list[str]:
     Swedish. Empty when nothing is missing."""
     problems = []
     if not content.long_term_goal:
-        problems.append("Personens långsiktiga mål saknas.")
+        problems.append(_("Personens långsiktiga mål saknas."))
     if not content.actions:
-        problems.append("Planen har inga insatser.")
+        problems.append(_("Planen har inga insatser."))
     for action in content.actions:
         if not action.organisation:
-            problems.append(f"Insatsen ”{action.what}” saknar ansvarig organisation.")
+            problems.append(
+                _("Insatsen ”%(what)s” saknar ansvarig organisation.") % {"what": action.what}
+            )
     if not content.lead_organisation:
         problems.append(
-            "Det är inte bestämt vilken organisation som har det övergripande ansvaret."
+            _("Det är inte bestämt vilken organisation som har det övergripande ansvaret.")
         )
     return problems
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samplan.agreements.schema import SipRules, to_local
 from samplan.sip.plan import PlanContent
@@ -168,13 +169,13 @@ def consent_state(
     relevant = [f for key, f in latest.items() if key[0] in entitled]
     advice: tuple[str, ...] = ()
     if child and not child_view_recorded:
-        advice = ("Barnets egen uppfattning är inte dokumenterad.",)
+        advice = (_("Barnets egen uppfattning är inte dokumenterad."),)
     if any(not f.given for f in relevant):
         withdrawn_by = sorted(_giver_text(f) for f in relevant if not f.given)
         return ConsentState(
             ConsentStatus.WITHDRAWN,
             child,
-            (f"Samtycket är återkallat av {', '.join(withdrawn_by)}.",),
+            (_("Samtycket är återkallat av %(givers)s.") % {"givers": ", ".join(withdrawn_by)},),
             advice,
         )
     if relevant:
@@ -183,22 +184,24 @@ def consent_state(
         return ConsentState(
             ConsentStatus.CHILD_NEEDS_GUARDIAN,
             child,
-            ("Samtycke från vårdnadshavare saknas.",),
+            (_("Samtycke från vårdnadshavare saknas."),),
             advice,
         )
-    missing = ["Personens samtycke saknas."]
+    missing = [_("Personens samtycke saknas.")]
     if any(key[0] == ConsentGiver.GUARDIAN for key in latest):
         missing.append(
-            "Personen har fyllt 18 år: vårdnadshavarens samtycke gäller inte längre, "
-            "personen behöver själv samtycka."
+            _(
+                "Personen har fyllt 18 år: vårdnadshavarens samtycke gäller inte längre, "
+                "personen behöver själv samtycka."
+            )
         )
     return ConsentState(ConsentStatus.MISSING, child, tuple(missing), advice)
 
 
 def _giver_text(fact: ConsentFact) -> str:
     if fact.giver == ConsentGiver.PERSON:
-        return "personen"
-    label = "vårdnadshavare" if fact.giver == ConsentGiver.GUARDIAN else "företrädare"
+        return _("personen")
+    label = _("vårdnadshavare") if fact.giver == ConsentGiver.GUARDIAN else _("företrädare")
     return f"{label} {fact.name}".strip()
 
 
@@ -214,9 +217,13 @@ def approval_missing(
     meeting (all active participants with mandate if no meeting was recorded): each must approve.
     The person (or for a child the guardian) must have agreed to the plan."""
     given = set(approved)
-    missing = [f"{name} har inte godkänt planen." for pk, name in required if pk not in given]
+    missing = [
+        _("%(name)s har inte godkänt planen.") % {"name": name}
+        for pk, name in required
+        if pk not in given
+    ]
     if not person_agreed:
-        missing.insert(0, "Personen (eller vårdnadshavaren) har inte godkänt planen.")
+        missing.insert(0, _("Personen (eller vårdnadshavaren) har inte godkänt planen."))
     return missing
 
 
@@ -408,7 +415,7 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
         flags.append(
             Flag(
                 FlagCode.INVITATION_DUE,
-                f"Kallelse till SIP-möte ska skickas senast {due.isoformat()}.",
+                _("Kallelse till SIP-möte ska skickas senast %(due)s.") % {"due": due.isoformat()},
                 due,
                 today > due,
             )
@@ -421,8 +428,8 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
             flags.append(
                 Flag(
                     FlagCode.PLAN_NOT_ESTABLISHED,
-                    f"Planen är inte fastställd, {(today - _local_date(first.meeting_at)).days} "
-                    "dagar efter mötet.",
+                    _("Planen är inte fastställd, %(days)d dagar efter mötet.")
+                    % {"days": (today - _local_date(first.meeting_at)).days},
                     due,
                     True,
                 )
@@ -434,8 +441,12 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
             flags.append(
                 Flag(
                     FlagCode.ACTIONS_OVERDUE,
-                    f"{len(overdue)} {'insats' if len(overdue) == 1 else 'insatser'} "
-                    "har passerat sitt slutdatum.",
+                    ngettext(
+                        "%(n)d insats har passerat sitt slutdatum.",
+                        "%(n)d insatser har passerat sitt slutdatum.",
+                        len(overdue),
+                    )
+                    % {"n": len(overdue)},
                     earliest,
                     True,
                 )
@@ -446,7 +457,7 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
                 flags.append(
                     Flag(
                         FlagCode.NO_FOLLOW_UP_DATE,
-                        "Den fastställda planen saknar uppföljningsdatum.",
+                        _("Den fastställda planen saknar uppföljningsdatum."),
                     )
                 )
             elif check_in.on is None:
@@ -464,8 +475,11 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
                 flags.append(
                     Flag(
                         FlagCode.FOLLOW_UP_DUE,
-                        f"Uppföljningen skulle ha skett {check_in.on.isoformat()} "
-                        "men inget uppföljningsmöte är kallat.",
+                        _(
+                            "Uppföljningen skulle ha skett %(on)s men inget uppföljningsmöte är "
+                            "kallat."
+                        )
+                        % {"on": check_in.on.isoformat()},
                         check_in.on,
                         True,
                     )
@@ -473,7 +487,10 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
     if facts.participants_without_mandate:
         names = ", ".join(facts.participants_without_mandate)
         flags.append(
-            Flag(FlagCode.PARTICIPANTS_WITHOUT_MANDATE, f"Deltagare utan mandat: {names}.")
+            Flag(
+                FlagCode.PARTICIPANTS_WITHOUT_MANDATE,
+                _("Deltagare utan mandat: %(names)s.") % {"names": names},
+            )
         )
     if held:
         last_meeting = max(m.meeting_at for m in held)
@@ -485,7 +502,7 @@ def worklist_flags(facts: SipFacts, now: datetime) -> list[Flag]:
             flags.append(
                 Flag(
                     FlagCode.NO_ACTIVITY,
-                    f"Ingen aktivitet sedan {quiet_since.isoformat()}.",
+                    _("Ingen aktivitet sedan %(since)s.") % {"since": quiet_since.isoformat()},
                     due,
                     True,
                 )

@@ -9,6 +9,7 @@ number of queries whatever the number of processes, participants, meetings or ve
 * :func:`processes_of_person` – the person's SIP processes the acting unit may see (person page).
 * :func:`process_of_stay` – the SIP continuing a discharge case, if the acting unit may see it.
 * :func:`colour_guidance` – a discharge case's colour and SIP guidance (before and after start).
+* :func:`plan_draft_read` – the working draft for the plan editor and the establish page.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.core.drafts import successive_changes
 from samplan.discharge import rules as discharge_rules
-from samplan.discharge.facts import colour_facts_of
+from samplan.discharge.facts import colour_view_of
 from samplan.discharge.models import InpatientStay, Message, MessageKind
 from samplan.people.models import Person
 from samplan.sip import access, rules
@@ -63,6 +64,7 @@ __all__ = [
     "establishing_advice",
     "latest_minutes",
     "min_plan_events",
+    "plan_draft_read",
     "process_of_stay",
     "process_overview",
     "processes_of_person",
@@ -198,6 +200,21 @@ def establishing_advice(process: SipProcess, content: PlanContent) -> list[str]:
             % {"names": ", ".join(missing)}
         )
     return advice
+
+
+def plan_draft_read(*, acting: Acting, process: SipProcess, detail: str) -> PlanDraft:
+    """The working draft (the person's goals, needs, insatser), with who saved it last, for a
+    page that shows it; a READ access-log entry saying which page (``detail``)."""
+    draft = PlanDraft.objects.select_related("saved_by", "saved_unit").get(process=process)
+    log_access(
+        actor=acting.actor,
+        person=process.person,
+        action=AccessAction.READ,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=draft,
+        detail=detail,
+    )
+    return draft
 
 
 @dataclass(frozen=True)
@@ -504,11 +521,10 @@ def _meeting_view(meeting: SipMeeting) -> MeetingView:
 
 
 def colour_guidance(stay: InpatientStay) -> discharge_rules.ColourView | None:
-    """The discharge case's current colour and its SIP guidance under the case's agreement:
-    whether, when and where to meet. Support, never a rule. ``None`` before any assessment."""
-    view, _overridden = discharge_rules.colour_view(
-        colour_facts_of(stay), agreement_of(stay.agreement)
-    )
+    """The discharge case's current colour and its SIP guidance under the colour model in force
+    at its latest assessment or override (as the case page shows it): whether, when and where
+    to meet. Support, never a rule. ``None`` before any assessment."""
+    view, _overridden = colour_view_of(stay)
     return view
 
 

@@ -29,7 +29,10 @@ Participants and preparation
     author_name="")`` – kartläggning, question, wish for time/place, child's own view
 Meetings
     ``meeting_invite(acting, process, kind, meeting_at, place_kind, location, invitees,
-    message="")`` – the kallelse; ``follow_up_schedule(...)`` is the same for a follow-up meeting
+    message="")`` – the kallelse; ``follow_up_schedule(...)`` is the same for a follow-up meeting.
+    The first meeting of a SIP continued from a discharge case that has no kallelse yet, called
+    by the FVK's unit, is also the case's kallelse till SIP (recorded through the discharge
+    service, in the same transaction).
     ``meeting_cancel(acting, process, meeting, reason)``
     Both e-mail the invited staff on commit (:mod:`samplan.sip.documents`).
     ``minutes_record(acting, process, meeting, text, attendees=(), person_present=False,
@@ -76,8 +79,16 @@ from samplan.core.drafts import DraftConflict, DraftStore
 from samplan.core.timeline import TimelineWriter
 from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
-from samplan.discharge.models import InpatientStay, MessageKind, PartyStatus, StatementKind
+from samplan.discharge import services as discharge_services
+from samplan.discharge.models import (
+    InpatientStay,
+    Message,
+    MessageKind,
+    PartyStatus,
+    StatementKind,
+)
 from samplan.discharge.rules import MEETING_PLACES
+from samplan.discharge.rules.places import location_refusal
 from samplan.people.models import Person
 from samplan.sip import access, documents, rules
 from samplan.sip.models import (
@@ -911,8 +922,13 @@ def meeting_invite(
         raise DomainError(_("Mötet måste ligga i framtiden."))
     if place_kind not in MEETING_PLACES:
         raise DomainError(_("Välj var mötet hålls."))
-    if not location.strip():
-        raise DomainError(_("Ange adress, lokal eller länk till videomötet."))
+    refusal = location_refusal(
+        place_kind=place_kind,
+        location=location,
+        protected_identity=process.person.protected_identity,
+    )
+    if refusal:
+        raise DomainError(refusal)
     invited = list(dict.fromkeys(invitees))
     if not invited:
         raise DomainError(_("Välj minst en deltagare att kalla."))
@@ -924,6 +940,11 @@ def meeting_invite(
             )
     if _needs_consent(process, invited):
         access.require_consent(process, _("Att kalla deltagare utanför den egna organisationen"))
+    case_kallelse = (
+        _case_kallelse(acting, process, meeting_at, place_kind, location, invited, message)
+        if kind == MeetingKind.FIRST
+        else None
+    )
     meeting = SipMeeting.objects.create(
         process=process,
         kind=kind,
@@ -931,21 +952,32 @@ def meeting_invite(
         place_kind=place_kind,
         location=location.strip(),
         message=message.strip(),
-        invitation_sent_at=_now(),
+        invitation_sent_at=case_kallelse.sent_at if case_kallelse else _now(),
         invited_by=acting.user,
         invited_by_unit=acting.unit,
+        from_stay_message=case_kallelse,
     )
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(meeting=meeting, participant=p) for p in invited
     )
+    summary = (
+        f"{meeting.get_kind_display()} {timezone.localtime(meeting_at):%Y-%m-%d %H:%M}, "
+        f"{MEETING_PLACES[place_kind]}"
+    )
+    linked: dict[str, Any] = {}
+    if case_kallelse is not None:
+        summary = _("%(meeting)s. Även kallelse till SIP i utskrivningsärendet.") % {
+            "meeting": summary
+        }
+        linked["stay_message"] = case_kallelse.pk
     _event(
         process,
         SipEventKind.MEETING_INVITED,
         acting,
-        f"{meeting.get_kind_display()} {timezone.localtime(meeting_at):%Y-%m-%d %H:%M}, "
-        f"{MEETING_PLACES[place_kind]}",
+        summary,
         obj=meeting,
         meeting=meeting.pk,
+        **linked,
     )
     _refresh_status(process)
     transaction.on_commit(
@@ -953,6 +985,47 @@ def meeting_invite(
         robust=True,
     )
     return meeting
+
+
+def _case_kallelse(
+    acting: Acting,
+    process: SipProcess,
+    meeting_at: datetime,
+    place_kind: str,
+    location: str,
+    invited: list[SipParticipant],
+    message: str,
+) -> Message | None:
+    """The first meeting of a SIP continued from a discharge case is that case's kallelse till
+    SIP (4:1, 4:3) when the case has none yet and the acting unit is the one that sends it (the
+    FVK's, :func:`samplan.discharge.services.sip_invitation_owed`). It is recorded through the
+    discharge service, in this transaction, at this moment, to the case's units among the
+    invited (a SIP participant that is no party to the case does not become one): the case's
+    timeline, its obligation, the 5:3 preconditions and the deadline compliance then read it as
+    any kallelse. The meeting keeps it (``from_stay_message``), as a SIP started from a case that
+    already had one does, so there is one kallelse and one calendar UID (Min plan shows the
+    meeting once). ``None`` when the case does not wait for a kallelse from this unit, or none
+    of its units is invited."""
+    stay = process.origin_stay
+    if stay is None or not discharge_services.sip_invitation_owed(acting=acting, stay=stay):
+        return None
+    parties = {p.unit_id for p in stay.parties.all() if p.status == PartyStatus.ACTIVE}
+    units = [
+        p.unit
+        for p in invited
+        if p.unit is not None and p.unit_id in parties and p.unit_id != acting.unit.pk
+    ]
+    if not units:
+        return None
+    return discharge_services.sip_invitation_send(
+        acting=acting,
+        stay=stay,
+        meeting_at=meeting_at,
+        place_kind=place_kind,
+        location=location,
+        invitees=units,
+        body=message.strip(),
+    )
 
 
 def follow_up_schedule(
@@ -1265,9 +1338,11 @@ def sip_close(*, acting: Acting, process: SipProcess, reason: str, note: str = "
     no follow-up of a closed SIP stays in anyone's calendar: the invited staff get the
     cancellation (iCalendar CANCEL) by e-mail on commit, and the person no longer sees the
     meeting in Min plan."""
-    _editable(acting, process)
+    # Who acts first (403), then the process's state (409), as every step of the case.
+    access.require_visible(acting, process)
     if not access.may_lead_or_start(acting, process):
         raise NotAllowed(_("SIP:en avslutas av enheten med det övergripande ansvaret."))
+    access.require_open(process)
     if reason not in CloseReason.values:
         raise DomainError(_("Ange skälet till att SIP:en avslutas."))
     if reason == CloseReason.OTHER and not note.strip():

@@ -188,7 +188,13 @@ def _meeting_form(process: SipProcess, acting: Acting, target: Target, data: Any
         "invitees": list(participants),
         "place_kind": wish.place_kind if wish else None,
     }
-    return f.MeetingForm(data, participants=participants, kinds=kinds, initial=initial)
+    return f.MeetingForm(
+        data,
+        participants=participants,
+        kinds=kinds,
+        initial=initial,
+        protected_identity=process.person.protected_identity,
+    )
 
 
 def _minutes_form(process: SipProcess, acting: Acting, target: Target, data: Any) -> forms.Form:

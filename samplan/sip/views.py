@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samplan.audit.models import AccessPurpose
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
 from samplan.core.forms import draft_base_revision, editor_errors, focus_new_row, with_added_row
 from samplan.core.http import StaffRequest, staff_view
@@ -77,6 +78,9 @@ def _posted(request: StaffRequest) -> QueryDict | None:
 def worklist(request: StaffRequest) -> HttpResponse:
     acting = Acting.from_request(request)
     items = selectors.worklist(acting=acting, now=timezone.now())
+    shown = ListRead(actor=acting.actor, list_id="sip.worklist", title="SIP-listan")
+    shown.add(item.process.person for item in items)
+    shown.write()
     return render(request, "sip/worklist.html", {"sip_items": items})
 
 
@@ -259,7 +263,9 @@ def plan_edit(request: StaffRequest, public_id: str) -> HttpResponse:
     if not found.is_open:
         messages.error(request, _("SIP:en är avslutad och kan inte ändras."))
         return redirect(process_url(found))
-    draft = _draft_of(found)
+    draft = selectors.plan_draft_read(
+        acting=acting, process=found, detail="planutkast (redigering)"
+    )
     data, added = with_added_row(_posted(request), ("goals", "actions"))
     plan, goals, actions = _editor_forms(found, draft, data)
     if added == "goals":
@@ -312,7 +318,7 @@ def establish(request: StaffRequest, public_id: str) -> HttpResponse:
     if not found.is_open:
         messages.error(request, _("SIP:en är avslutad och kan inte ändras."))
         return redirect(process_url(found))
-    draft = _draft_of(found)
+    draft = selectors.plan_draft_read(acting=acting, process=found, detail="planutkast (fastställ)")
     participants = active_participants(found)
     approvers = participants.filter(has_mandate=True).exclude(kind="relative")
     minuted = MeetingMinutes.objects.filter(meeting__process=found).values("meeting")

@@ -6,7 +6,7 @@ Used with ``@pytest.mark.urls("samplan.testing.oidc_urls")``; production URLs ne
 from django.urls import include, path
 
 from samplan.testing import oidc_provider
-from samplan.urls import handler403, handler404
+from samplan.urls import handler403, handler404, handler500
 from samplan.urls import urlpatterns as app_urlpatterns
 
 urlpatterns = [
@@ -18,4 +18,4 @@ urlpatterns = [
     ),
 ]
 
-__all__ = ["handler403", "handler404", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

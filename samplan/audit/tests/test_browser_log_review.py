@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from samplan.audit.services import Actor, ListRead
 from samplan.directory.models import Role
 from samplan.testing.browser import assert_no_axe_violations, sign_in_via_ui
 from samplan.testing.factories import make_person, make_staff
@@ -77,3 +78,29 @@ def test_reviewer_finds_the_lookup_via_htmx_and_without_javascript(new_page, liv
     expect(page.locator("#results .error-summary")).to_contain_text("Slutdatumet kan inte vara")
     expect(page.locator(".error-summary")).to_have_count(1)
     assert_no_axe_violations(page)
+
+
+def test_a_work_list_view_is_one_row_to_open(new_page, live_server) -> None:
+    nurse = make_staff(role=Role.NURSE_COORDINATOR, username="sjukskoterska.lisa")
+    actor = Actor(nurse.user_id, nurse.user.username, nurse.unit_id, nurse.unit.hsa_id, None)
+    shown = ListRead(actor=actor, list_id="discharge.worklist", title="Att göra")
+    persons = [make_person(given_name="Listad", family_name=f"Person{n}") for n in range(3)]
+    hidden = make_person(given_name="Skyddad", family_name="Listperson", protected=True)
+    shown.add([*persons, hidden], "ärenden")
+    shown.write()
+
+    page = new_page()
+    sign_in_via_ui(page, live_server.url, make_staff(role=Role.LOG_REVIEWER))
+    page.goto(f"{live_server.url}/logg/?username=sjukskoterska.lisa")
+    row = page.locator("#results tbody tr", has_text="Läsning i lista")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Lista: Att göra")
+    expect(row).to_contain_text("1 med skyddad identitet")
+    expect(row).to_have_class("flagged")
+    names = row.get_by_text("Listad Person0")
+    expect(names).to_be_hidden()
+    assert_no_axe_violations(page)  # closed
+    row.get_by_text("4 personer i listan").click()
+    expect(names).to_be_visible()
+    expect(row.get_by_text("Skyddad Listperson")).to_be_visible()
+    assert_no_axe_violations(page)  # opened

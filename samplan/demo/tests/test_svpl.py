@@ -72,3 +72,15 @@ def test_the_log_tells_the_truth_and_a_second_run_adds_nothing(demo: datetime) -
     assert verify_chain().intact
     assert svpl.create_demo_svpls(seed=DEFAULT_SEED) == 0
     assert CoordinatedCarePlanLpt.objects.count() == 2
+
+
+def test_the_demo_sign_in_offers_the_person_with_the_established_plan(demo: datetime) -> None:
+    from samplan.portal.demo import demo_citizens
+
+    established = CoordinatedCarePlanLpt.objects.select_related("stay__person").get(
+        legal_basis="lrv_12a"
+    )
+    offered = {c.identifier.value: c for c in demo_citizens(timezone.localdate())}
+    chosen = offered.get(established.stay.person.identifier)
+    assert chosen is not None, "the demo sign-in lists the person with the established SVPL"
+    assert chosen.note == "Har en plan från psykiatrin."

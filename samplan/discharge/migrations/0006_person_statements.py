@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
                 'ordering': ['written_at', 'id'],
             },
         ),
-        # Written once: what the person wrote, and the agreement version frozen per event.
-        append_only_tables("discharge_personstatement", "discharge_caseagreementversion"),
+        # Written once: what the person wrote.
+        append_only_tables("discharge_personstatement"),
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from samplan.agreements.schema import (
     LAW_NOTICE_RECIPIENTS,
@@ -55,10 +55,10 @@ def notified_group(kind: UnitKind) -> str:
 
 
 NOTIFIED_GROUP_LABELS = {
-    "regional_outpatient": "regionens öppna vård",
-    UnitKind.SOCIAL_SERVICES.value: "socialtjänsten",
-    UnitKind.MUNICIPAL_HEALTH_CARE.value: "kommunal hälso- och sjukvård",
-    UnitKind.INPATIENT_WARD.value: "slutenvården",
+    "regional_outpatient": gettext_lazy("regionens öppna vård"),
+    UnitKind.SOCIAL_SERVICES.value: gettext_lazy("socialtjänsten"),
+    UnitKind.MUNICIPAL_HEALTH_CARE.value: gettext_lazy("kommunal hälso- och sjukvård"),
+    UnitKind.INPATIENT_WARD.value: gettext_lazy("slutenvården"),
 }
 
 
@@ -123,13 +123,17 @@ class CategoryRequirements:
 
 
 _NEEDS_TEXT = {
-    PlanningCategory.A: "patienten behöver inga insatser efter utskrivningen",
-    PlanningCategory.B: "patienten behöver bara insatser från regionens öppna vård",
-    PlanningCategory.C: "patienten behöver bara insatser från socialtjänsten",
-    PlanningCategory.D: "patienten behöver kommunal hemsjukvård",
-    PlanningCategory.B_C: "patienten behöver insatser från regionens öppna vård och socialtjänsten",
-    PlanningCategory.C_D: "patienten behöver insatser från socialtjänsten och kommunal hemsjukvård",
-    PlanningCategory.E: (
+    PlanningCategory.A: gettext_lazy("patienten behöver inga insatser efter utskrivningen"),
+    PlanningCategory.B: gettext_lazy("patienten behöver bara insatser från regionens öppna vård"),
+    PlanningCategory.C: gettext_lazy("patienten behöver bara insatser från socialtjänsten"),
+    PlanningCategory.D: gettext_lazy("patienten behöver kommunal hemsjukvård"),
+    PlanningCategory.B_C: gettext_lazy(
+        "patienten behöver insatser från regionens öppna vård och socialtjänsten"
+    ),
+    PlanningCategory.C_D: gettext_lazy(
+        "patienten behöver insatser från socialtjänsten och kommunal hemsjukvård"
+    ),
+    PlanningCategory.E: gettext_lazy(
         "patienten behöver insatser från socialtjänsten inklusive kommunal hälso- och sjukvård "
         "(t.ex. särskilt boende)"
     ),
@@ -196,41 +200,71 @@ def _reasons(
     payment: bool,
     notice_within: Duration,
 ) -> tuple[str, ...]:
-    prefix = f"Kategori {category.value}: {_NEEDS_TEXT[category]}"
+    c = {"category": category.value}
+    prefix = {**c, "needs": _NEEDS_TEXT[category]}
     if category is PlanningCategory.A:
-        return (f"{prefix} och omfattas inte av lagen (1 kap. 1 §) – inga meddelanden skickas.",)
+        return (
+            _(
+                "Kategori %(category)s: %(needs)s och omfattas inte av lagen (1 kap. 1 §) – inga "
+                "meddelanden skickas."
+            )
+            % prefix,
+        )
     reasons = []
     if admission is StepRule.REQUIRED:
-        within = describe_duration(notice_within)
-        reasons.append(f"{prefix} – inskrivningsmeddelande ska skickas {within} (2 kap. 1–3 §§).")
+        reasons.append(
+            _(
+                "Kategori %(category)s: %(needs)s – inskrivningsmeddelande ska skickas %(within)s "
+                "(2 kap. 1–3 §§)."
+            )
+            % {**prefix, "within": describe_duration(notice_within)}
+        )
     else:
         reasons.append(
-            f"{prefix} – inskrivningsmeddelande skickas om läkaren bedömer att det behövs "
-            "(2 kap. 1 §)."
+            _(
+                "Kategori %(category)s: %(needs)s – inskrivningsmeddelande skickas om läkaren "
+                "bedömer att det behövs (2 kap. 1 §)."
+            )
+            % prefix
         )
     if fvk:
         reasons.append(
-            f"Kategori {category.value}: fast vårdkontakt ska utses i regionens öppna vård innan "
-            "patienten skrivs ut (2 kap. 5 §)."
+            _(
+                "Kategori %(category)s: fast vårdkontakt ska utses i regionens öppna vård innan "
+                "patienten skrivs ut (2 kap. 5 §)."
+            )
+            % c
         )
     if sip:
         reasons.append(
-            f"Kategori {category.value}: patienten behöver insatser från både region och kommun – "
-            "SIP ska upprättas (4 kap. 1 §)."
+            _(
+                "Kategori %(category)s: patienten behöver insatser från både region och kommun – "
+                "SIP ska upprättas (4 kap. 1 §)."
+            )
+            % c
         )
     if ready is StepRule.REQUIRED:
         reasons.append(
-            f"Kategori {category.value}: underrättelse om utskrivningsklar ska skickas när läkaren "
-            "bedömt patienten utskrivningsklar (3 kap. 1 §)."
+            _(
+                "Kategori %(category)s: underrättelse om utskrivningsklar ska skickas när läkaren "
+                "bedömt patienten utskrivningsklar (3 kap. 1 §)."
+            )
+            % c
         )
     else:
         reasons.append(
-            f"Kategori {category.value}: underrättelse om utskrivningsklar ska skickas om ett "
-            "inskrivningsmeddelande har skickats (3 kap. 1 §)."
+            _(
+                "Kategori %(category)s: underrättelse om utskrivningsklar ska skickas om ett "
+                "inskrivningsmeddelande har skickats (3 kap. 1 §)."
+            )
+            % c
         )
     if payment:
         reasons.append(
-            f"Kategori {category.value}: kommunen kan få betalningsansvar om patienten blir kvar "
-            "när hen är utskrivningsklar (5 kap.)."
+            _(
+                "Kategori %(category)s: kommunen kan få betalningsansvar om patienten blir kvar "
+                "när hen är utskrivningsklar (5 kap.)."
+            )
+            % c
         )
     return tuple(reasons)

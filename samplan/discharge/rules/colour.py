@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from samplan.agreements.schema import (
     NO,
@@ -39,11 +45,11 @@ __all__ = [
 Answer = str | bool
 """An option value; yes/no questions also take ``True``/``False`` for ``"yes"``/``"no"``."""
 
-MEETING_PLACES: Mapping[str, str] = {
-    "home": "I hemmet",
-    "hospital": "På sjukhuset",
-    "unit": "På en enhet",
-    "video": "Videomöte",
+MEETING_PLACES: Mapping[str, StrOrPromise] = {
+    "home": gettext_lazy("I hemmet"),
+    "hospital": gettext_lazy("På sjukhuset"),
+    "unit": gettext_lazy("På en enhet"),
+    "video": gettext_lazy("Videomöte"),
 }
 """Where a SIP meeting can be held."""
 

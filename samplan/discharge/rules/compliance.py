@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from samplan.agreements.schema import AgreementVersion
 from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import StepRule, category_requirements
@@ -59,7 +61,7 @@ def deadline_outcomes(
             found.append(
                 DeadlineOutcome(
                     ObligationKind.SEND_ADMISSION_NOTICE,
-                    "Inskrivningsmeddelande",
+                    _("Inskrivningsmeddelande"),
                     due,
                     notice_sent,
                 )
@@ -69,20 +71,22 @@ def deadline_outcomes(
     if ready is not None and invited is not None:
         due = sip_invitation_due(ready, timeline.version_at(ready))
         found.append(
-            DeadlineOutcome(ObligationKind.SEND_SIP_INVITATION, "Kallelse till SIP", due, invited)
+            DeadlineOutcome(
+                ObligationKind.SEND_SIP_INVITATION, _("Kallelse till SIP"), due, invited
+            )
         )
     meeting, given = facts.sip_meeting_at, facts.written_plan_given_at
     if meeting is not None and given is not None:
         due = written_plan_due(meeting, timeline.version_at(meeting))
         found.append(
-            DeadlineOutcome(ObligationKind.DELIVER_WRITTEN_PLAN, "Skriftlig plan", due, given)
+            DeadlineOutcome(ObligationKind.DELIVER_WRITTEN_PLAN, _("Skriftlig plan"), due, given)
         )
     discharged, notified = facts.discharged_at, facts.discharge_notice_sent_at
     if discharged is not None and notified is not None:
         due = discharge_notice_due(discharged, timeline.version_at(discharged))
         found.append(
             DeadlineOutcome(
-                ObligationKind.SEND_DISCHARGE_NOTICE, "Utskrivningsmeddelande", due, notified
+                ObligationKind.SEND_DISCHARGE_NOTICE, _("Utskrivningsmeddelande"), due, notified
             )
         )
     return sorted(found, key=lambda outcome: instant(outcome.done_at))

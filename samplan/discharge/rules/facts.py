@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 from samplan.agreements.schema import PlanningCategory, UnitKind, to_local
 from samplan.discharge.rules.category import Needs, derive_planning_category
 from samplan.discharge.rules.clock import instant
@@ -29,12 +31,12 @@ class NoticeKind(StrEnum):
 
 
 NOTICE_LABELS = {
-    NoticeKind.ADMISSION_NOTICE: "inskrivningsmeddelande",
-    NoticeKind.ESTIMATED_DISCHARGE_CHANGED: "ändrad beräknad utskrivning",
-    NoticeKind.READY_FOR_DISCHARGE: "underrättelse om utskrivningsklar",
-    NoticeKind.SIP_INVITATION: "kallelse till SIP",
-    NoticeKind.DISCHARGE_NOTICE: "utskrivningsmeddelande",
-    NoticeKind.GENERAL: "meddelande",
+    NoticeKind.ADMISSION_NOTICE: gettext_lazy("inskrivningsmeddelande"),
+    NoticeKind.ESTIMATED_DISCHARGE_CHANGED: gettext_lazy("ändrad beräknad utskrivning"),
+    NoticeKind.READY_FOR_DISCHARGE: gettext_lazy("underrättelse om utskrivningsklar"),
+    NoticeKind.SIP_INVITATION: gettext_lazy("kallelse till SIP"),
+    NoticeKind.DISCHARGE_NOTICE: gettext_lazy("utskrivningsmeddelande"),
+    NoticeKind.GENERAL: gettext_lazy("meddelande"),
 }
 
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from samplan.agreements.schema import AgreementVersion, PlanningCategory, UnitKind, to_local
 from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import (
@@ -51,11 +54,11 @@ class ObligationKind(StrEnum):
 
 
 UNIT_KIND_LABELS = {
-    UnitKind.INPATIENT_WARD: "Slutenvårdsavdelning",
-    UnitKind.PRIMARY_CARE: "Vårdcentral",
-    UnitKind.SPECIALIST_OUTPATIENT: "Specialistmottagning",
-    UnitKind.SOCIAL_SERVICES: "Socialtjänst",
-    UnitKind.MUNICIPAL_HEALTH_CARE: "Kommunal hälso- och sjukvård",
+    UnitKind.INPATIENT_WARD: gettext_lazy("Slutenvårdsavdelning"),
+    UnitKind.PRIMARY_CARE: gettext_lazy("Vårdcentral"),
+    UnitKind.SPECIALIST_OUTPATIENT: gettext_lazy("Specialistmottagning"),
+    UnitKind.SOCIAL_SERVICES: gettext_lazy("Socialtjänst"),
+    UnitKind.MUNICIPAL_HEALTH_CARE: gettext_lazy("Kommunal hälso- och sjukvård"),
 }
 
 _OUTPATIENT = (UnitKind.PRIMARY_CARE, UnitKind.SPECIALIST_OUTPATIENT)
@@ -81,7 +84,7 @@ class Obligation:
 
     @property
     def responsible_label(self) -> str:
-        return UNIT_KIND_LABELS[self.responsible_kind]
+        return str(UNIT_KIND_LABELS[self.responsible_kind])
 
 
 def admission_trigger(facts: CaseFacts) -> datetime:
@@ -128,7 +131,7 @@ def open_obligations(
                     _ward(
                         facts,
                         ObligationKind.RECORD_ARRIVAL_CONVERSATION,
-                        "Dokumentera ankomstsamtalet",
+                        _("Dokumentera ankomstsamtalet"),
                         admission_notice_due(
                             facts.admitted_at, facts.needs_judged_at, notice_version
                         ),
@@ -174,7 +177,7 @@ def _acknowledgements(facts: CaseFacts, timeline: AgreementTimeline) -> Iterator
             if recipient.acknowledged_at is None:
                 yield Obligation(
                     ObligationKind.ACKNOWLEDGE_NOTICE,
-                    f"Kvittera {NOTICE_LABELS[notice.kind]}",
+                    _("Kvittera %(notice)s") % {"notice": NOTICE_LABELS[notice.kind]},
                     acknowledgement_due(notice.sent_at, timeline.version_at(notice.sent_at)),
                     recipient.unit_kind,
                     recipient.unit_id,
@@ -194,7 +197,7 @@ def _before_discharge(
         yield _ward(
             facts,
             ObligationKind.SEND_ADMISSION_NOTICE,
-            "Skicka inskrivningsmeddelande",
+            _("Skicka inskrivningsmeddelande"),
             admission_notice_due(
                 facts.admitted_at,
                 facts.needs_judged_at,
@@ -214,7 +217,7 @@ def _before_discharge(
         if unit_id not in facts.assessed_by:
             yield Obligation(
                 ObligationKind.ANSWER_PLANNING_ASSESSMENT,
-                "Besvara planeringsunderlaget",
+                _("Besvara planeringsunderlaget"),
                 planning_assessment_due(sent_at, timeline.version_at(sent_at)),
                 unit_kind,
                 unit_id,
@@ -224,7 +227,7 @@ def _before_discharge(
         fvk_kind, fvk_unit = _outpatient_party(facts)
         yield Obligation(
             ObligationKind.APPOINT_FVK,
-            "Utse fast vårdkontakt (före utskrivningen)",
+            _("Utse fast vårdkontakt (före utskrivningen)"),
             facts.estimated_discharge,
             fvk_kind,
             fvk_unit,
@@ -238,8 +241,10 @@ def _before_discharge(
         yield _ward(
             facts,
             ObligationKind.SEND_READY_NOTICE,
-            "Skicka underrättelse om utskrivningsklar när läkaren bedömt patienten "
-            "utskrivningsklar",
+            _(
+                "Skicka underrättelse om utskrivningsklar när läkaren bedömt patienten "
+                "utskrivningsklar"
+            ),
             None,
         )
 
@@ -248,7 +253,7 @@ def _before_discharge(
         yield _ward(
             facts,
             ObligationKind.ESTIMATED_DISCHARGE_PASSED,
-            "Beräknad utskrivning har passerat – meddela ny tidpunkt (2 kap. 4 §)",
+            _("Beräknad utskrivning har passerat – meddela ny tidpunkt (2 kap. 4 §)"),
             estimated,
         )
 
@@ -290,7 +295,8 @@ def _newly_required(
         yield _ward(
             facts,
             ObligationKind.SEND_ADMISSION_NOTICE,
-            f"Skicka inskrivningsmeddelande till {NOTIFIED_GROUP_LABELS[group]}",
+            _("Skicka inskrivningsmeddelande till %(group)s")
+            % {"group": NOTIFIED_GROUP_LABELS[group]},
             admission_notice_due(start, None, timeline.version_at(start)),
             group,
         )
@@ -317,7 +323,7 @@ def _fvk_or_outpatient(facts: CaseFacts) -> tuple[UnitKind, UnitId | None, str]:
     if facts.fvk_appointed and facts.fvk_unit_id is not None:
         return UnitKind.PRIMARY_CARE, facts.fvk_unit_id, ""
     kind, unit_id = _outpatient_party(facts)
-    return kind, unit_id, " (utse först fast vårdkontakt)"
+    return kind, unit_id, " " + _("(utse först fast vårdkontakt)")
 
 
 def _around_discharge(
@@ -333,7 +339,7 @@ def _around_discharge(
     ):
         yield Obligation(
             ObligationKind.SEND_SIP_INVITATION,
-            "Skicka kallelse till SIP" + first,
+            _("Skicka kallelse till SIP") + first,
             sip_invitation_due(ready_at, timeline.version_at(ready_at)),
             fvk_kind,
             fvk_unit,
@@ -341,7 +347,7 @@ def _around_discharge(
     if facts.sip_meeting_at is not None and facts.written_plan_given_at is None:
         yield Obligation(
             ObligationKind.DELIVER_WRITTEN_PLAN,
-            "Ge personen den skriftliga planen från SIP-mötet",
+            _("Ge personen den skriftliga planen från SIP-mötet"),
             written_plan_due(facts.sip_meeting_at, timeline.version_at(facts.sip_meeting_at)),
             fvk_kind,
             fvk_unit,
@@ -359,7 +365,7 @@ def _around_discharge(
                 yield _ward(
                     facts,
                     ObligationKind.TRANSFER_INFORMATION,
-                    f"Informationsöverföring: {item.text}",
+                    _("Informationsöverföring: %(item)s") % {"item": item.text},
                     due,
                     item.id,
                 )
@@ -367,6 +373,6 @@ def _around_discharge(
         yield _ward(
             facts,
             ObligationKind.SEND_DISCHARGE_NOTICE,
-            "Skicka utskrivningsmeddelande",
+            _("Skicka utskrivningsmeddelande"),
             discharge_notice_due(facts.discharged_at, timeline.version_at(facts.discharged_at)),
         )

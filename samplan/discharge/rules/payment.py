@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from samplan.agreements.schema import AgreementVersion, PaymentAmountMissing, to_local
 from samplan.agreements.timeline import AgreementTimeline, as_timeline
 from samplan.discharge.rules.category import category_requirements
@@ -88,8 +90,8 @@ def payment_liability_days(
             amount = rule.amounts_sek.get(day.year)
             if amount is None:
                 raise PaymentAmountMissing(
-                    f"{agreement.version_id}: inget belopp per dag för år {day.year} "
-                    "(payment.amounts_sek)"
+                    _("%(version)s: inget belopp per dag för år %(year)d (payment.amounts_sek)")
+                    % {"version": agreement.version_id, "year": day.year}
                 )
             days.append(LiableDay(day, amount))
         day += timedelta(days=1)
@@ -109,18 +111,20 @@ def payment_preconditions(
     Checks that the messages were sent (and not withdrawn), not whether they were on time."""
     category = facts.category
     if category is None:
-        return ["Ankomstsamtalet är inte dokumenterat, så planeringskategorin är okänd."]
+        return [_("Ankomstsamtalet är inte dokumenterat, så planeringskategorin är okänd.")]
     requirements = category_requirements(
         category, as_timeline(agreement).version_at(facts.admitted_at)
     )
     if not requirements.payment_liability_possible:
-        return [f"Kategori {category.value} ger inget betalningsansvar."]
+        return [
+            _("Kategori %(category)s ger inget betalningsansvar.") % {"category": category.value}
+        ]
     unmet = []
     if facts.admission_notice_sent_at is None:
-        unmet.append("Inget inskrivningsmeddelande har skickats (2 kap. 1–3 §§).")
+        unmet.append(_("Inget inskrivningsmeddelande har skickats (2 kap. 1–3 §§)."))
     if facts.ready_notice_sent_at is None:
-        unmet.append("Ingen underrättelse om utskrivningsklar har skickats (3 kap. 1 §).")
+        unmet.append(_("Ingen underrättelse om utskrivningsklar har skickats (3 kap. 1 §)."))
     sip_invitation_needed = requirements.sip_required and not facts.svpl_instead_of_sip
     if sip_invitation_needed and facts.sip_invitation_sent_at is None:
-        unmet.append("Fast vårdkontakt har inte kallat till SIP (4 kap. 3 §).")
+        unmet.append(_("Fast vårdkontakt har inte kallat till SIP (4 kap. 3 §)."))
     return unmet

@@ -19,6 +19,11 @@ protected identity's address is never shown or sent. So:
 
 Other places (the hospital, a unit, a video meeting) are rooms and links, the same for everyone.
 A video meeting's link is given as :attr:`MeetingPlace.video_url` when it is a web address.
+
+What may be *stored* as a meeting's location (:func:`location_refusal`, for the kallelse and the
+SIP's meetings alike): a home meeting needs none, since the person's home is known (staff read the
+registered address, :attr:`Audience.STAFF`); for a protected identity no text is stored at all,
+since any text there could be the address. Every other place needs its room, address or link.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from samplan.discharge.rules.colour import MEETING_PLACES
 
-__all__ = ["HOME", "VIDEO", "Audience", "MeetingPlace", "meeting_place"]
+__all__ = ["HOME", "VIDEO", "Audience", "MeetingPlace", "location_refusal", "meeting_place"]
 
 HOME = "home"
 VIDEO = "video"
@@ -70,13 +75,35 @@ def _link(location: str) -> str:
     return location if location.startswith(("https://", "http://")) else ""
 
 
+def location_refusal(*, place_kind: str, location: str, protected_identity: bool) -> str:
+    """Why ``location`` cannot be stored for a meeting at ``place_kind`` about a person with
+    (or without) ``protected_identity``, in Swedish for the user; "" when it can."""
+    location = location.strip()
+    if place_kind != HOME:
+        return "" if location else _("Ange adress, lokal eller länk till videomötet.")
+    if location and protected_identity:
+        return _(
+            "Personen har skyddade personuppgifter. Skriv ingen adress eller annan plats för ett "
+            "möte i hemmet: lämna fältet tomt."
+        )
+    return ""
+
+
 def meeting_place(
-    *, place_kind: str, location: str, protected_identity: bool, audience: Audience
+    *,
+    place_kind: str,
+    location: str,
+    protected_identity: bool,
+    audience: Audience,
+    home_address: str = "",
 ) -> MeetingPlace:
     """What the place of a meeting held at ``place_kind``/``location`` may say to ``audience``
-    when the meeting is about a person with (or without) ``protected_identity``."""
+    when the meeting is about a person with (or without) ``protected_identity``.
+
+    ``home_address`` is the person's registered address as it may be shown (empty for a
+    protected identity): staff read it for a home meeting whose location nobody wrote."""
     location = location.strip()
-    label = MEETING_PLACES.get(place_kind, "")
+    label = str(MEETING_PLACES.get(place_kind, ""))
     if place_kind != HOME:
         video_url = _link(location) if place_kind == VIDEO else ""
         return MeetingPlace(place_kind, label, location, video_url)
@@ -88,7 +115,7 @@ def meeting_place(
                 "place": label
             }
             return MeetingPlace(place_kind, withheld, "", withheld=True)
-        return MeetingPlace(place_kind, label, location)
+        return MeetingPlace(place_kind, label, location or home_address.strip())
     if protected_identity:
         return MeetingPlace(place_kind, label, "")
     return MeetingPlace(

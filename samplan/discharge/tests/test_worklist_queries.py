@@ -17,6 +17,7 @@ from django.utils import timezone
 from samplan.accounts.tokens import api_token_create
 from samplan.agreements.schema import NO
 from samplan.agreements.services import agreement_of
+from samplan.audit.models import AccessLogEntry
 from samplan.directory.models import Membership
 from samplan.discharge import rules, services
 from samplan.discharge.models import ChecklistKind, InpatientStay
@@ -77,14 +78,27 @@ def far_along_case(county: County) -> InpatientStay:
     return stay
 
 
+def listed(since: int) -> int:
+    """Access-log entries for persons shown on the work list since entry ``since``."""
+    return AccessLogEntry.objects.filter(
+        pk__gt=since, object_type="list:discharge.worklist"
+    ).count()
+
+
 def queries_and_items(page: Client, api: Client) -> tuple[int, int, int]:
-    """Queries of the page, queries of the API call, and the number of cases on the list."""
+    """Queries of the page, queries of the API call, and the number of cases on the list; each
+    person shown is logged, in one batch, by the page and by the API call."""
+    since = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with CaptureQueriesContext(connection) as page_queries:
         assert page.get(reverse("discharge:worklist")).status_code == 200
+    after_page = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with CaptureQueriesContext(connection) as api_queries:
         response = api.get("/api/v1/stays/worklist")
     assert response.status_code == 200
-    return len(page_queries), len(api_queries), len(response.json())
+    items = len(response.json())
+    assert listed(since) - listed(after_page) == items
+    assert listed(after_page) == items
+    return len(page_queries), len(api_queries), items
 
 
 def clients(membership: Membership) -> tuple[Client, Client]:

@@ -2,7 +2,8 @@
 (WCAG 2.1 A/AA) and checked not to scroll sideways: the person's acts on their SIP and what the
 page says after each, a SIP before its plan and a closed one, the person's own page with the list
 of who can see it, a representative's, a child's and a guardian's view, the hospital stay's
-wishes page, and the portal's error pages."""
+wishes page, the portal's error pages, and an established SVPL with the person's acts on it and a
+representative's view."""
 
 from __future__ import annotations
 
@@ -208,4 +209,50 @@ def test_the_hospital_stays_wishes_page_and_the_error_pages(
     expect(page.locator("main")).to_contain_text("Du är utloggad")
     assert reverse("portal:sign_in") in page.url
     assert len(scan.scanned) == 8
+    scan.check()
+
+
+def test_the_persons_svpl_and_what_the_page_says_after_each_act(
+    new_page: Callable[..., Page], live_server, county: County
+) -> None:
+    from samplan.psychiatry.tests import helpers as psych
+
+    pc = psych.make_psych_county(county)
+    plan = psych.start(pc, psych.psych_case(pc, county.person(given_name="Sam")), basis="lrv_12a")
+    psych.save(pc, plan)
+    psych.establish(pc, plan)
+    person = plan.stay.person
+    represent(
+        person,
+        name="Gun Godman",
+        identifier=TRUSTEE_NUMBER,
+        authority=AuthorityKind.TRUSTEE,
+        portal_scope=PortalScope.READ,
+        valid_until=date(2099, 12, 31),
+    )
+    base = live_server.url
+    scan = Scan()
+    page = phone_signed_in_as(new_page, base, person.identifier)
+    page.goto(f"{base}/min-plan/{person.public_id}/")
+    expect(page.get_by_role("heading", name="Din vårdplan från psykiatrin")).to_be_visible()
+    scan(page, "an established SVPL")
+
+    comment = form_with(page, "Vill du säga något om planen?")
+    comment.get_by_role("button", name="Skicka").click()
+    expect(page.locator(".field-error")).to_contain_text("Skriv din kommentar först.")
+    scan(page, "an SVPL comment with an error")
+    page.get_by_label("Vill du säga något om planen?").fill("Jag vill träffa samma läkare.")
+    form_with(page, "Vill du säga något om planen?").get_by_role("button", name="Skicka").click()
+    expect(page.get_by_text("Tack! Personalen ser din kommentar.")).to_be_visible()
+    scan(page, "after commenting on the SVPL")
+    page.get_by_role("button", name="Jag har läst planen").click()
+    expect(page.get_by_text("Personalen ser att du har läst planen")).to_be_visible()
+    scan(page, "after confirming having read the SVPL")
+
+    trustee = phone_signed_in_as(new_page, base, TRUSTEE_NUMBER)
+    trustee.goto(f"{base}/min-plan/{person.public_id}/")
+    expect(trustee.locator("main")).to_contain_text("Boendestöd tre dagar i veckan")
+    expect(trustee.get_by_role("button", name="Jag har läst planen")).to_have_count(0)
+    scan(trustee, "a representative's SVPL view")
+    assert len(scan.scanned) == 5
     scan.check()

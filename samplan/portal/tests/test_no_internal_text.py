@@ -2,6 +2,8 @@
 in a discharge case and in a SIP, and no portal page, calendar file or PDF the person or their
 representative can reach contains it. Every link on the person's page is followed.
 
+The psychiatric SVPL likewise: its LPT/LRV notice and a draft after the established version.
+
 Decided: what staff record is internal, also when it is about the person's own words (the
 arrival conversation's "patientens egna önskemål", a wish or a child's view staff wrote down):
 the portal shows the person only what they, or their representative, wrote in Min plan.
@@ -26,6 +28,10 @@ from samplan.portal.tests.conftest import citizen_client
 from samplan.portal.tests.scenes import INTERNAL, full_case
 from samplan.portal.tests.test_pages import overview_url, represent
 from samplan.portal.tests.test_sip import established_sip
+from samplan.psychiatry import services as svpl_services
+from samplan.psychiatry.tests.helpers import establish as svpl_establish
+from samplan.psychiatry.tests.helpers import make_psych_county, psych_case
+from samplan.psychiatry.tests.helpers import save as svpl_save
 from samplan.sip import services as sip_services
 from samplan.sip.models import (
     AuthorKind,
@@ -261,6 +267,24 @@ def test_no_staff_text_of_a_case_or_a_sip_reaches_any_portal_page_calendar_file_
     open_sip, _meeting = established_sip(county, time_machine, internal=True)
     mark_sip(county, open_sip)
     c = open_sip.person
+    # D: at a psychiatric ward, an established SVPL whose LPT notice and later draft are marked.
+    pc = make_psych_county(county)
+    svpl = svpl_services.svpl_start(
+        acting=pc.acting(pc.chief),
+        stay=psych_case(pc, county.person(given_name="Dora")),
+        legal_basis="lpt_7a",
+        physician="Cecilia Chefsöverläkare, chefsöverläkare",
+        body=f"{M} underrättelsens text",
+    )
+    svpl_save(pc, svpl)
+    svpl_establish(pc, svpl)
+    svpl_save(
+        pc,
+        svpl,
+        patient_view=f"{M} utkast till vårdplanen",
+        other_actions=[{"id": "o1", "who": "God man", "what": f"{M} åtgärd i utkastet"}],
+    )
+    d = svpl.stay.person
 
     # The markers are where staff read them, or this test proves nothing.
     staff_case = sign_in(Client(), county.ward_nurse).get(
@@ -275,9 +299,16 @@ def test_no_staff_text_of_a_case_or_a_sip_reaches_any_portal_page_calendar_file_
         assert f"{M} {text}" in staff_sip.content.decode(), text
     assert closed.evaluations.exists()
     assert not closed.is_open
+    ward = sign_in(Client(), pc.chief)
+    staff_svpl = ward.get(reverse("psychiatry:plan", kwargs={"public_id": svpl.public_id}))
+    assert f"{M} utkast till vårdplanen" in staff_svpl.content.decode()
+    staff_psych_case = ward.get(
+        reverse("discharge:case", kwargs={"public_id": svpl.stay.public_id})
+    )
+    assert f"{M} underrättelsens text" in staff_psych_case.content.decode()
 
     outputs: dict[str, str] = {}
-    for person, number in ((a, 501), (b, 502), (c, 503)):
+    for person, number in ((a, 501), (b, 502), (c, 503), (d, 504)):
         representative = synthetic_identifier(person.birth_date.replace(year=1970), number)
         represent(
             person,
@@ -313,7 +344,9 @@ def test_no_staff_text_of_a_case_or_a_sip_reaches_any_portal_page_calendar_file_
         "stay calendar file": any(k.endswith(".ics") and "/vard/" in k for k in outputs),
         "SIP calendar file": any(k.endswith(".ics") and "/sip/" in k for k in outputs),
         "discharge letter": any(k.endswith("brev.pdf") for k in outputs),
-        "plan PDF": any("/plan-" in k and k.endswith(".pdf") for k in outputs),
+        "plan PDF": any("/sip/" in k and "/plan-" in k and k.endswith(".pdf") for k in outputs),
+        "SVPL PDF": any("/svpl/" in k and k.endswith(".pdf") for k in outputs),
+        "SVPL section": any("Din vårdplan från psykiatrin" in t for t in outputs.values()),
     }
     assert all(kinds.values()), kinds
     leaks = [name for name, text in outputs.items() if M in text]

@@ -31,14 +31,16 @@ from samplan.testing.county import County
 
 TEMPLATES = Path(settings.BASE_DIR) / "samplan" / "templates"
 # Every template whose text a person (or their representative) reads: the portal's pages,
-# sections and error pages, the letter they are given at discharge (samplan.discharge), and the
-# SIP's letter (kallelse) and plan they get as PDF (samplan.sip.documents).
+# sections and error pages, the letter they are given at discharge (samplan.discharge), the
+# SIP's letter (kallelse) and plan they get as PDF (samplan.sip.documents) and the samordnad
+# vårdplan as PDF (samplan.psychiatry.documents).
 PATIENT_TEMPLATES = sorted(
     [
         *TEMPLATES.glob("portal/**/*.html"),
         TEMPLATES / "discharge" / "letter.html",
         TEMPLATES / "sip" / "documents" / "letter.html",
         TEMPLATES / "sip" / "documents" / "plan.html",
+        TEMPLATES / "psychiatry" / "documents" / "svpl.html",
     ]
 )
 PORTAL_SOURCES = sorted(
@@ -121,11 +123,14 @@ def test_the_list_of_patient_templates_is_complete() -> None:
         "portal/403.html",
         "portal/403_csrf.html",
         "portal/405.html",
+        "portal/500.html",
         "discharge/letter.html",
         "sip/documents/letter.html",
         "sip/documents/plan.html",
+        "portal/sections/svpl.html",
+        "psychiatry/documents/svpl.html",
     } <= names
-    assert len(names) >= 21
+    assert len(names) >= 24
 
 
 @pytest.mark.parametrize(
@@ -205,8 +210,10 @@ def test_labels_shown_to_the_person_are_easy_to_read() -> None:
             ).label
             for kind in MEETING_PLACES
         ),
-        "Ligger på sjukhuset.",
+        "Ligger på sjukhuset.",  # the demo sign-in's notes (samplan.portal.demo)
         "Har åkt hem.",
+        "Har en plan (SIP).",
+        "Har en plan från psykiatrin.",
         "för .",
     ]
     result = lix_of(labels)
@@ -385,6 +392,14 @@ def test_rendered_sip_wishes_and_error_pages_are_easy_to_read(county: County, ti
     in_hospital = citizen_client(stay_person.identifier)
     csrf = citizen_client(person.identifier)
     csrf.handler.enforce_csrf_checks = True
+    from samplan.psychiatry.tests import helpers as psych
+
+    pc = psych.make_psych_county(county)
+    svpl = psych.start(pc, psych.psych_case(pc), basis="lpt_7a")
+    psych.save(pc, svpl)
+    psych.establish(pc, svpl)
+    svpl_person = svpl.stay.person
+    svpl_client = citizen_client(svpl_person.identifier)
     pages = {
         "established SIP": own.get(overview),
         "SIP wishes": own.get(reverse("portal:sip_wishes", kwargs=sip_ids)),
@@ -407,6 +422,16 @@ def test_rendered_sip_wishes_and_error_pages_are_easy_to_read(county: County, ti
         ),
         "stay wishes": in_hospital.get(stay_wishes),
         "stay wishes with errors": in_hospital.post(stay_wishes, {"important": "x" * 3001}),
+        "established SVPL": svpl_client.get(
+            reverse("portal:overview", kwargs={"person_id": svpl_person.public_id})
+        ),
+        "SVPL comment with errors": svpl_client.post(
+            reverse(
+                "portal:svpl_respond",
+                kwargs={"person_id": svpl_person.public_id, "plan_id": svpl.public_id},
+            ),
+            {"comment": " "},
+        ),
         "404": own.get("/min-plan/finns-inte/"),
         "405": own.get(reverse("portal:sign_out")),
         "CSRF": csrf.post(reverse("portal:sign_out")),

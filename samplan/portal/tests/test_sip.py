@@ -4,7 +4,8 @@ with its calendar file; never anything staff wrote for staff."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -30,6 +31,8 @@ from samplan.testing.sip import (
 )
 
 pytestmark = pytest.mark.django_db
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def pdf_url(process: SipProcess, number: int) -> str:
@@ -159,6 +162,69 @@ def test_the_person_sees_the_established_plan_goals_first_and_the_next_meeting(
     assert logged.filter(action=AccessAction.READ, detail__contains="SIP").count() == 1
     assert logged.filter(action=AccessAction.EXPORT, detail__contains="SIP version 2").exists()
     assert logged.filter(action=AccessAction.EXPORT, detail__contains="kalenderfil").exists()
+
+
+def check_in_of(html: str) -> str:
+    """The "Nästa uppföljning" part of the SIP section's facts."""
+    return html.split("Nästa uppföljning</dt>")[1].split("</dl>")[0]
+
+
+def test_the_person_sees_the_next_check_in_the_follow_up_minutes_set(
+    county: County, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 10, 9, 0, tzinfo=STOCKHOLM), tick=False)
+    process, follow_up = established_sip(county, time_machine)
+    time_machine.move_to(timezone.now(), tick=False)
+    person = process.person
+    client = citizen_client(person.identifier)
+    plan = process.versions.order_by("-number").first().content
+    called = timezone.localtime(follow_up.meeting_at).strftime("%Y-%m-%d %H:%M")
+
+    # Until a follow-up is held: the plan's date and who, and that a meeting is called for it.
+    shown = check_in_of(page(client, overview_url(person)))
+    assert plan["follow_up_on"] in shown
+    assert f"Ett möte är bokat {called}." in shown
+    assert plan["follow_up_by"] in shown
+
+    # The follow-up is held: its minutes set the next check-in and who follows up.
+    time_machine.move_to(follow_up.meeting_at + timedelta(hours=2), tick=False)
+    next_on = timezone.localdate() + timedelta(days=60)
+    services.minutes_record(
+        acting=county.acting(county.primary_care_nurse),
+        process=process,
+        meeting=follow_up,
+        text=f"{INTERNAL} protokoll från uppföljningen",
+        decisions=f"{INTERNAL} beslut",
+        next_follow_up_on=next_on,
+        next_follow_up_by="Bo Bistånd, Biståndsenheten",
+    )
+    html = page(citizen_client(person.identifier), overview_url(person))  # signed in anew
+    shown = check_in_of(html)
+    assert next_on.isoformat() in shown
+    assert "Bo Bistånd, Biståndsenheten" in shown
+    assert plan["follow_up_on"] not in shown
+    assert plan["follow_up_by"] not in shown
+    assert "Ett möte är bokat" not in shown
+    assert INTERNAL not in html  # of the minutes, only the date and the name
+
+
+def test_a_follow_up_held_without_a_next_date_says_it_is_not_set(
+    county: County, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 10, 23, 30, tzinfo=STOCKHOLM), tick=False)
+    process, follow_up = established_sip(county, time_machine)
+    time_machine.move_to(follow_up.meeting_at + timedelta(hours=1), tick=False)
+    services.minutes_record(
+        acting=county.acting(county.primary_care_nurse),
+        process=process,
+        meeting=follow_up,
+        text="Uppföljning.",
+    )
+    shown = check_in_of(
+        page(citizen_client(process.person.identifier), overview_url(process.person))
+    )
+    assert "Inte bestämd än" in shown
+    assert "Vem följer upp" not in shown
 
 
 def test_no_staff_sip_text_reaches_the_portal(county: County, tmp_path, time_machine) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from samplan.audit.services import ListRead
 from samplan.core.acting import Acting
 from samplan.discharge.models import InpatientStay
 from samplan.psychiatry import selectors
@@ -38,6 +40,17 @@ def stay_svpl(context: template.Context, stay: InpatientStay) -> dict[str, Any]:
 
 @register.inclusion_tag("psychiatry/includes/worklist_section.html", takes_context=True)
 def svpl_worklist(context: template.Context) -> dict[str, Any]:
+    """The SVPL items of the work list. The persons shown are added to the page's ``list_read``
+    (:class:`~samplan.audit.services.ListRead`), which the view writes after rendering: the
+    whole page is one access-log batch."""
     acting = _acting(context)
     items = [] if acting is None else selectors.worklist(acting=acting, now=timezone.now())
+    if items:
+        shown = context.get("list_read")
+        if not isinstance(shown, ListRead):
+            raise ImproperlyConfigured(
+                "{% svpl_worklist %} shows persons: the view must pass a ListRead as list_read "
+                "and write it after rendering."
+            )
+        shown.add((item.stay.person for item in items), "SVPL")
     return {"items": items}

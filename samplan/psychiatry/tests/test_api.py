@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 
 from samplan.audit.models import AccessAction, AccessLogEntry
+from samplan.discharge import services as discharge_services
+from samplan.discharge.models import InterruptionKind
 from samplan.psychiatry.tests.helpers import PsychCounty, content, psych_case
 from samplan.testing.api import ApiClient
 
@@ -124,6 +126,18 @@ def test_refusals(pc: PsychCounty) -> None:
     )
     assert "inte justeras än" in incomplete["detail"]
     assert Client().get(f"/api/v1{url}").status_code == 401
+
+
+def test_a_closed_case_is_409_and_a_wrong_role_403(pc: PsychCounty) -> None:
+    stay = psych_case(pc)
+    discharge_services.stay_interrupt(
+        acting=pc.acting(pc.nurse), stay=stay, kind=InterruptionKind.CANCELLED
+    )
+    start = f"/svpl/stays/{stay.public_id}"
+    body = {"legal_basis": "lpt_7a", "physician": "Cecilia C"}
+    closed = ApiClient(pc.chief).post(start, body, status=409)
+    assert closed["detail"] == "Ärendet är avslutat och kan inte ändras."
+    assert "chefsöverläkaren" in ApiClient(pc.nurse).post(start, body, status=403)["detail"]
 
 
 def test_the_router_is_in_the_same_openapi(pc: PsychCounty) -> None:

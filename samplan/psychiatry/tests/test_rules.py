@@ -63,11 +63,12 @@ def test_every_combination_of_facts(values: tuple[bool, ...]) -> None:
     )
     assert (refusal is None) == allowed
     if refusal is not None:
-        # Who acts decides before the case's state; a wrong unit or role is forbidden (403).
+        # Who acts decides before the case's state; a wrong unit or role is forbidden (403),
+        # a closed case, or another state of it, is a rule refusing the step (409).
         who_wrong = not (
             facts.acting_is_ward and facts.ward_is_psychiatric and facts.role_may_write
         )
-        assert refusal.forbidden == (who_wrong or not facts.case_open)
+        assert refusal.forbidden == who_wrong
 
 
 @pytest.mark.parametrize(

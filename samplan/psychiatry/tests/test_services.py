@@ -81,7 +81,7 @@ def test_starting_sends_the_lpt_notice_as_the_ready_notice(pc: PsychCounty, time
         pc.county.social_services,
     }
     # The case timeline names it as the LPT notice.
-    event = stay.events.filter(kind="message_sent").latest("at")
+    event = stay.events.filter(kind="message_sent").latest("at", "pk")
     assert event.summary.startswith("Underrättelse enligt 7 a § LPT (räknas som utskrivningsklar)")
     # Everything that hangs on the ready notice follows, from its exact send time (13.07: after
     # 12.00, so liability starts on the fourth day).
@@ -145,7 +145,17 @@ def test_a_closed_case_takes_no_plan(pc: PsychCounty) -> None:
     )
     stay.refresh_from_db()
     assert stay.status == StayStatus.INTERRUPTED
-    refused(pc, stay, pc.chief, NotAllowed, "avslutat")
+    before = written(stay)
+    with pytest.raises(DomainError) as refusal:
+        services.svpl_start(
+            acting=pc.acting(pc.chief), stay=stay, legal_basis="lpt_7a", physician="Cecilia C"
+        )
+    # A rule of the process refused it (409 in the API), not the unit or role (403).
+    assert not isinstance(refusal.value, NotAllowed)
+    assert "avslutat" in refusal.value.message
+    assert written(stay) == before
+    # Who acts is judged first: the nurse is refused for her role, closed case or not.
+    refused(pc, stay, pc.nurse, NotAllowed, "chefsöverläkaren")
 
 
 def test_wrong_role_and_other_units_cannot_start_one(pc: PsychCounty) -> None:

@@ -44,7 +44,7 @@ def organisation_kind(value: str) -> str:
 
 @register.filter
 def place(value: str) -> str:
-    return MEETING_PLACES.get(value, value)
+    return str(MEETING_PLACES.get(value, value))
 
 
 @register.filter

@@ -5,7 +5,8 @@ the agreement changes (SPEC §6)."""
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -14,10 +15,22 @@ from samplan.agreements import services as agreement_services
 from samplan.agreements.loader import DATA_DIR, load_agreements, version_in_force
 from samplan.agreements.schema import SipRules
 from samplan.agreements.services import agreement_of
-from samplan.sip import selectors
+from samplan.discharge import services as discharge_services
+from samplan.sip import selectors, services
 from samplan.sip.models import SipProcess
-from samplan.testing.county import County, make_county
+from samplan.testing.agreements import AgreementFiles
+from samplan.testing.county import (
+    County,
+    admit,
+    make_county,
+    record_conversation,
+    send_admission_notice,
+)
 from samplan.testing.sip import start_outpatient_sip
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
 @pytest.fixture
@@ -103,3 +116,42 @@ def test_a_running_sip_keeps_the_rules_it_started_under(
     # Weeks later the old SIP is still judged by its own version.
     time_machine.move_to(timezone.now() + timedelta(days=20), tick=False)
     assert invitation_due(county, old) == "2026-03-16"
+
+
+RED_2027 = 'sip_guidance = "Starta SIP-processen direkt vid hemgången eller redan på sjukhuset."'
+RED_2030 = "Starta SIP-processen på sjukhuset, senast dagen efter bedömningen."
+
+
+@pytest.mark.django_db
+def test_the_colour_guidance_is_the_colour_model_of_the_latest_assessment(
+    county: County, tmp_path, settings, time_machine
+) -> None:
+    """The SIP's guidance reads the case's colour as the case page does: under the colour
+    model in force when it was last assessed (or overridden), not the admission's."""
+    files = AgreementFiles(tmp_path)
+    settings.SAMPLAN_AGREEMENT_DIR = str(tmp_path)
+    files.publish("gavleborg", date(2030, 1, 1), {RED_2027: f'sip_guidance = "{RED_2030}"'})
+    time_machine.move_to(at(2029, 12, 30, 9, 0), tick=False)
+    stay = admit(county, admitted_at=at(2029, 12, 30, 8, 0))
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    discharge_services.care_contact_appoint(
+        acting=county.acting(county.primary_care_head), stay=stay, name="Fia Fast"
+    )
+    fvk = county.acting(county.primary_care_nurse)
+    discharge_services.colour_override(acting=fvk, stay=stay, colour="rod", reason="Stort behov.")
+    guidance = selectors.colour_guidance(stay)
+    assert guidance is not None
+    assert guidance.guidance == RED_2027.split('"')[1]
+
+    time_machine.move_to(at(2030, 1, 2, 10, 0), tick=False)
+    discharge_services.colour_override(acting=fvk, stay=stay, colour="rod", reason="Fortfarande.")
+    assert stay.agreement.version_id == "gavleborg@2027-01-01"  # admitted under the old model
+    guidance = selectors.colour_guidance(stay)
+    assert guidance is not None
+    assert guidance.guidance == RED_2030
+    # The SIP continuing the case shows the same.
+    process = services.sip_start_from_stay(acting=fvk, stay=stay)
+    overview = selectors.process_overview(acting=fvk, process=process, now=timezone.now())
+    assert overview.colour is not None
+    assert overview.colour.guidance == RED_2030

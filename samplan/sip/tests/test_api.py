@@ -252,8 +252,14 @@ def test_a_sip_started_outside_hospital_reaches_a_plan_follow_up_and_closure(
     assert sip["close_reason"] == "goals_reached"
     assert sip["events"][-1]["label"] == "SIP avslutad"
     assert vc.listed(sip_id) is None
-    refused = vc.post(f"/{sip_id}/preparation", {"kind": "question", "text": "x"}, status=403)
-    assert "avslutad" in refused["detail"]
+    # A closed SIP is a rule refusing the step (409), as a closed discharge case; who may not
+    # act is still told so first (403).
+    refused = vc.post(f"/{sip_id}/preparation", {"kind": "question", "text": "x"}, status=409)
+    assert refused["detail"] == "SIP:en är avslutad och kan inte ändras."
+    refused = vc.post(f"/{sip_id}/close", {"reason": "moved"}, status=409)
+    assert refused["detail"] == "SIP:en är avslutad och kan inte ändras."
+    refused = social.post(f"/{sip_id}/close", {"reason": "moved"}, status=403)
+    assert refused["detail"] == "SIP:en avslutas av enheten med det övergripande ansvaret."
 
 
 # --- Must show: continued from a discharge case --------------------------------------------------

@@ -200,10 +200,17 @@ def test_sip_outside_hospital_from_need_to_closure(county: County, time_machine)
     services.sip_close(acting=vc, process=process, reason=CloseReason.GOALS_REACHED)
     process.refresh_from_db()
     assert process.status == ProcessStatus.CLOSED
-    with pytest.raises(NotAllowed, match="avslutad"):
+    # Closed is the process's state (409 in the API), not who asks (403).
+    with pytest.raises(access.ProcessClosed, match="avslutad") as refusal:
         services.preparation_add(
             acting=vc, process=process, kind=PreparationKind.QUESTION, text="Fler frågor?"
         )
+    assert not isinstance(refusal.value, NotAllowed)
+    # Who acts is judged first: only the lead unit closes, closed or not.
+    with pytest.raises(NotAllowed):
+        services.sip_close(acting=social, process=process, reason=CloseReason.MOVED)
+    with pytest.raises(access.ProcessClosed):
+        services.sip_close(acting=vc, process=process, reason=CloseReason.MOVED)
     overview = selectors.process_overview(acting=vc, process=process, now=timezone.now())
     assert overview.current_plan is not None
     assert overview.current_plan.action("a2").status == ActionStatus.DONE

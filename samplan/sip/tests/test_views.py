@@ -463,7 +463,7 @@ def test_from_need_to_established_plan_through_every_form(county: County, time_m
         {
             "kind": "first",
             "meeting_at": local(timezone.now() - timedelta(hours=1)),
-            "place_kind": "home",
+            "place_kind": "unit",
             "location": "",
         },
     )
