@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -24,7 +24,10 @@ from samplan.directory.models import Role, UnitKind
 from samplan.discharge.models import CaseParty, InpatientStay, MessageKind, PartyStatus
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from samplan.directory.models import Unit
+    from samplan.people.models import Person
 
 WARD_ROLES = frozenset({Role.NURSE_COORDINATOR, Role.PHYSICIAN, Role.HEAD_OF_UNIT})
 OUTPATIENT_KINDS = frozenset({UnitKind.PRIMARY_CARE, UnitKind.SPECIALIST_OUTPATIENT})
@@ -46,6 +49,38 @@ def stays_for_unit(unit: Unit) -> QuerySet[InpatientStay]:
     return InpatientStay.objects.filter(pk__in=parties.values("stay"))
 
 
+def sees_case(acting: Acting, stay_id: int) -> bool:
+    """Whether the acting unit sees the case now: an active party to it, in a care role. What
+    belongs to the case (its SVPL) is seen exactly as the case is."""
+    return (
+        acting.role in CARE_ROLES
+        and CaseParty.objects.filter(
+            stay_id=stay_id, unit=acting.unit, status=PartyStatus.ACTIVE
+        ).exists()
+    )
+
+
+def not_found(
+    acting: Acting,
+    public_id: UUID | str,
+    *,
+    person: Person | None,
+    obj: Model | None,
+    object_type: str,
+) -> NoReturn:
+    """404, as for what does not exist, after a DENIED access-log entry for the attempt."""
+    log_access(
+        actor=acting.actor,
+        person=person,
+        action=AccessAction.DENIED,
+        purpose=AccessPurpose.CARE_COORDINATION,
+        obj=obj,
+        object_type=object_type,
+        detail=str(public_id),
+    )
+    raise Http404
+
+
 def stay_get(acting: Acting, public_id: UUID | str) -> InpatientStay:
     """The case, if the acting unit is a party and the role is a care role; else 404 (logged)."""
     stay = (
@@ -55,23 +90,14 @@ def stay_get(acting: Acting, public_id: UUID | str) -> InpatientStay:
         .filter(public_id=public_id)
         .first()
     )
-    visible = (
-        stay is not None
-        and acting.role in CARE_ROLES
-        and stay.parties.filter(unit=acting.unit, status=PartyStatus.ACTIVE).exists()
-    )
-    if not visible:
-        log_access(
-            actor=acting.actor,
+    if stay is None or not sees_case(acting, stay.pk):
+        not_found(
+            acting,
+            public_id,
             person=stay.person if stay else None,
-            action=AccessAction.DENIED,
-            purpose=AccessPurpose.CARE_COORDINATION,
             obj=stay,
             object_type="discharge.InpatientStay",
-            detail=str(public_id),
         )
-        raise Http404
-    assert stay is not None
     return stay
 
 

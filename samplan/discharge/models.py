@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.records import AppendOnly
+from samplan.core.records import AppendOnly, TimelineEventBase
 
 
 class StayStatus(models.TextChoices):
@@ -367,23 +367,13 @@ class CaseEventKind(models.TextChoices):
     PERSON_MEETING_WISH = "person_meeting_wish", _("Personens önskemål om mötet (Min plan)")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEventBase):
     """The case timeline: who, for which unit, did what and when. Append-only."""
 
     stay = models.ForeignKey(InpatientStay, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40, choices=CaseEventKind.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEventBase.Meta):
         indexes = [models.Index(fields=["stay", "at"])]
 
     def __str__(self) -> str:

@@ -8,7 +8,11 @@ wrote (the person, or a representative as "närstående") with their name from t
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, TypeVar
+
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +50,8 @@ from samplan.sip.models import (
 )
 from samplan.sip.rules import is_child
 
+Event = TypeVar("Event", CaseEvent, SipEvent, SvplEvent)
+
 CITIZEN_KINDS = (PreparationKind.QUESTION, PreparationKind.WISH)
 TEXT_MAX_LENGTH = 3000
 STATEMENT_EVENTS = {
@@ -65,6 +71,35 @@ def _author(citizen: Citizen, subject: Subject) -> tuple[str, str]:
 
 def _with_authority(what: str, subject: Subject) -> str:
     return f"{what}; {subject.log_detail}" if subject.log_detail else what
+
+
+def _recorded(
+    events: type[Event],
+    *,
+    actor: Actor,
+    subject: Subject,
+    obj: Model,
+    what: str,
+    at: datetime,
+    summary: str,
+    data: dict[str, Any],
+    **fields: Any,
+) -> Event:
+    """The timeline event the staff see for what was written in Min plan – without user or
+    unit, marked ``via: min_plan`` – and its access-log entry (``what`` was created in
+    ``obj``), with the citizen as actor and the authority a representative acts under."""
+    event = events._default_manager.create(
+        **fields, at=at, summary=summary[:500], data={**data, "via": "min_plan"}
+    )
+    log_access(
+        actor=actor,
+        person=subject.person,
+        action=AccessAction.CREATE,
+        purpose=subject.purpose,
+        obj=obj,
+        detail=_with_authority(f"Min plan: {what}", subject),
+    )
+    return event
 
 
 @transaction.atomic
@@ -105,22 +140,17 @@ def stay_statement_add(
         representative=subject.representative,
         written_at=now,
     )
-    CaseEvent.objects.create(
+    _recorded(
+        CaseEvent,
+        actor=actor,
+        subject=subject,
+        obj=statement,
+        what=str(statement.get_kind_display()),
         stay=stay,
         kind=STATEMENT_EVENTS[StatementKind(kind)],
         at=now,
-        actor=None,
-        unit=None,
-        summary=author_name[:500],
-        data={"statement": statement.pk, "author_kind": author_kind, "via": "min_plan"},
-    )
-    log_access(
-        actor=actor,
-        person=subject.person,
-        action=AccessAction.CREATE,
-        purpose=subject.purpose,
-        obj=statement,
-        detail=_with_authority(f"Min plan: {statement.get_kind_display()}", subject),
+        summary=author_name,
+        data={"statement": statement.pk, "author_kind": author_kind},
     )
     return statement
 
@@ -164,23 +194,18 @@ def _preparation_entry(
         author_name=author_name[:200],
         written_at=now,
     )
-    SipEvent.objects.create(
+    _recorded(
+        SipEvent,
+        actor=actor,
+        subject=subject,
+        obj=entry,
+        what=str(entry.get_kind_display()),
         process=process,
         kind=SipEventKind.PREPARATION_ADDED,
         at=now,
-        summary=(
-            _("%(kind)s – %(name)s (Min plan)")
-            % {"kind": entry.get_kind_display(), "name": author_name}
-        )[:500],
-        data={"preparation_kind": kind, "author_kind": author_kind, "via": "min_plan"},
-    )
-    log_access(
-        actor=actor,
-        person=subject.person,
-        action=AccessAction.CREATE,
-        purpose=subject.purpose,
-        obj=entry,
-        detail=_with_authority(f"Min plan: {entry.get_kind_display()}", subject),
+        summary=_("%(kind)s – %(name)s (Min plan)")
+        % {"kind": entry.get_kind_display(), "name": author_name},
+        data={"preparation_kind": kind, "author_kind": author_kind},
     )
     return entry
 
@@ -281,30 +306,53 @@ def consent_set(
         else _("Återkallat i Min plan med e-legitimation"),
         recorded_at=now,
     )
-    SipEvent.objects.create(
+    _recorded(
+        SipEvent,
+        actor=actor,
+        subject=subject,
+        obj=event,
+        what="samtycke lämnat" if given else "samtycke återkallat",
         process=process,
         kind=SipEventKind.CONSENT_GIVEN if given else SipEventKind.CONSENT_WITHDRAWN,
         at=now,
-        summary=(
-            _("%(giver)s (Min plan)")
-            % {"giver": " ".join(f"{event.get_giver_display()} {name}".split())}
-        )[:500],
-        data={"via": "min_plan"},
-    )
-    log_access(
-        actor=actor,
-        person=subject.person,
-        action=AccessAction.CREATE,
-        purpose=subject.purpose,
-        obj=event,
-        detail=_with_authority(
-            "Min plan: samtycke lämnat" if given else "Min plan: samtycke återkallat", subject
-        ),
+        summary=_("%(giver)s (Min plan)")
+        % {"giver": " ".join(f"{event.get_giver_display()} {name}".split())},
+        data={},
     )
     return event
 
 
 COMMENT_MAX_LENGTH = 2000
+
+
+EventKind = TypeVar("EventKind", SipEventKind, SvplEventKind)
+
+
+def _response(
+    citizen: Citizen,
+    subject: Subject,
+    version_number: int,
+    comment: str | None,
+    *,
+    read: EventKind,
+    commented: EventKind,
+) -> tuple[EventKind, str, str]:
+    """A response to an established plan version: its event kind, the checked comment and the
+    staff's one-line summary. Without a comment it confirms having read the version."""
+    _kind, name = _author(citizen, subject)
+    if comment is None:
+        summary = _("%(name)s har läst version %(number)d") % {
+            "name": name,
+            "number": version_number,
+        }
+        return read, "", summary
+    text = _checked_text(comment, COMMENT_MAX_LENGTH)
+    summary = _("%(name)s om version %(number)d: %(text)s") % {
+        "name": name,
+        "number": version_number,
+        "text": text,
+    }
+    return commented, text, summary
 
 
 @transaction.atomic
@@ -323,38 +371,26 @@ def plan_respond(
     version = process.versions.order_by("-number").first()
     if version is None:
         raise DomainError(_("Det finns ingen plan än."))
-    _kind, name = _author(citizen, subject)
-    if comment is None:
-        kind = SipEventKind.PLAN_READ_CONFIRMED
-        text = ""
-        summary = _("%(name)s har läst version %(number)d") % {
-            "name": name,
-            "number": version.number,
-        }
-    else:
-        kind = SipEventKind.PLAN_COMMENTED
-        text = _checked_text(comment, COMMENT_MAX_LENGTH)
-        summary = _("%(name)s om version %(number)d: %(text)s") % {
-            "name": name,
-            "number": version.number,
-            "text": text,
-        }
-    event = SipEvent.objects.create(
+    kind, text, summary = _response(
+        citizen,
+        subject,
+        version.number,
+        comment,
+        read=SipEventKind.PLAN_READ_CONFIRMED,
+        commented=SipEventKind.PLAN_COMMENTED,
+    )
+    return _recorded(
+        SipEvent,
+        actor=actor,
+        subject=subject,
+        obj=version,
+        what=str(kind.label),
         process=process,
         kind=kind,
         at=timezone.now(),
-        summary=summary[:500],
-        data={"version": version.number, "text": text, "via": "min_plan"},
+        summary=summary,
+        data={"version": version.number, "text": text},
     )
-    log_access(
-        actor=actor,
-        person=subject.person,
-        action=AccessAction.CREATE,
-        purpose=subject.purpose,
-        obj=version,
-        detail=_with_authority(f"Min plan: {kind.label}", subject),
-    )
-    return event
 
 
 @transaction.atomic
@@ -374,37 +410,23 @@ def svpl_respond(
     version = SvplVersion.objects.filter(plan=plan).order_by("-number").first()
     if version is None:
         raise DomainError(_("Det finns ingen plan än."))
-    _kind, name = _author(citizen, subject)
-    if comment is None:
-        kind = SvplEventKind.PLAN_READ_CONFIRMED
-        text = ""
-        summary = _("%(name)s har läst version %(number)d") % {
-            "name": name,
-            "number": version.number,
-        }
-    else:
-        kind = SvplEventKind.PLAN_COMMENTED
-        text = _checked_text(comment, COMMENT_MAX_LENGTH)
-        summary = _("%(name)s om version %(number)d: %(text)s") % {
-            "name": name,
-            "number": version.number,
-            "text": text,
-        }
-    event = SvplEvent.objects.create(
+    kind, text, summary = _response(
+        citizen,
+        subject,
+        version.number,
+        comment,
+        read=SvplEventKind.PLAN_READ_CONFIRMED,
+        commented=SvplEventKind.PLAN_COMMENTED,
+    )
+    return _recorded(
+        SvplEvent,
+        actor=actor,
+        subject=subject,
+        obj=version,
+        what=str(kind.label),
         plan=plan,
         kind=kind,
         at=timezone.now(),
-        actor=None,
-        unit=None,
-        summary=summary[:500],
-        data={"version": version.number, "text": text, "via": "min_plan"},
+        summary=summary,
+        data={"version": version.number, "text": text},
     )
-    log_access(
-        actor=actor,
-        person=subject.person,
-        action=AccessAction.CREATE,
-        purpose=subject.purpose,
-        obj=version,
-        detail=_with_authority(f"Min plan: {kind.label}", subject),
-    )
-    return event

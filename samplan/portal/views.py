@@ -9,6 +9,7 @@ likewise (:mod:`samplan.portal.svpl`, under ``/min-plan/<person>/svpl/<plan>/``)
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Model
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -427,11 +429,20 @@ def _wishes(
     request: CitizenRequest,
     subject: access.Subject,
     *,
-    write: Callable[[str, str, str], object],
+    about: Model,
+    what: str,
+    write: Callable[..., object],
+    kinds: tuple[str, str],
     earlier: list[selectors.Statement],
 ) -> HttpResponse:
-    """The wishes page: on a valid answer, ``write(kind, text, place_kind)`` for what matters
-    (``important``) and for the meeting wishes (``meeting``), then back to the person's page."""
+    """The wishes page about ``about`` (the SIP or the stay, ``what`` in the access log, which
+    showing the page writes to). On a valid answer ``write(kind=…, text=…, place_kind=…)`` for
+    what matters, of the first of ``kinds``, and for the meeting wishes, of the second; then
+    back to the person's page."""
+    actor = request.citizen.actor(request)
+    if request.method == "GET":
+        selectors.wishes_read(actor=actor, subject=subject, obj=about, what=what)
+    important, meeting = kinds
     form = WishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -439,9 +450,13 @@ def _wishes(
         try:
             with transaction.atomic():
                 if data["important"]:
-                    write("important", data["important"], "")
+                    write(kind=important, text=data["important"], place_kind="")
                 if meeting_wish or data["place_kind"]:
-                    write("meeting", meeting_wish or _("Önskad plats"), data["place_kind"])
+                    write(
+                        kind=meeting,
+                        text=meeting_wish or _("Önskad plats"),
+                        place_kind=data["place_kind"],
+                    )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -456,24 +471,24 @@ def _wishes(
 @portal_methods("GET", "POST")
 def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResponse:
     """ "Vad är viktigt för mig" and wishes for the meeting, for the staff to prepare with."""
-    actor = request.citizen.actor(request)
     subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
     process = portal_sip.process_to_write_in(subject, sip_id)
-
-    def write(kind: str, text: str, place_kind: str) -> object:
-        return portal_services.wish_add(
-            citizen=request.citizen,
-            actor=actor,
-            subject=subject,
-            process=process,
-            kind=PreparationKind.QUESTION if kind == "important" else PreparationKind.WISH,
-            text=text,
-            place_kind=place_kind,
-        )
-
-    if request.method == "GET":
-        selectors.wishes_read(actor=actor, subject=subject, obj=process, what="SIP")
-    return _wishes(request, subject, write=write, earlier=portal_sip.written_in_min_plan(process))
+    write = functools.partial(
+        portal_services.wish_add,
+        citizen=request.citizen,
+        actor=request.citizen.actor(request),
+        subject=subject,
+        process=process,
+    )
+    return _wishes(
+        request,
+        subject,
+        about=process,
+        what="SIP",
+        write=write,
+        kinds=(PreparationKind.QUESTION, PreparationKind.WISH),
+        earlier=portal_sip.written_in_min_plan(process),
+    )
 
 
 @citizen_view
@@ -481,24 +496,24 @@ def sip_wishes(request: CitizenRequest, person_id: str, sip_id: str) -> HttpResp
 def stay_wishes(request: CitizenRequest, person_id: str, stay_id: str) -> HttpResponse:
     """The same during a hospital stay that no SIP continues yet: written on the stay, seen by
     the staff on the discharge case, and taken into the SIP if one is started from the stay."""
-    actor = request.citizen.actor(request)
     subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
     stay = selectors.statement_stay(subject, stay_id, timezone.now())
-
-    def write(kind: str, text: str, place_kind: str) -> object:
-        return portal_services.stay_statement_add(
-            citizen=request.citizen,
-            actor=actor,
-            subject=subject,
-            stay=stay,
-            kind=StatementKind.IMPORTANT if kind == "important" else StatementKind.MEETING_WISH,
-            text=text,
-            place_kind=place_kind,
-        )
-
-    if request.method == "GET":
-        selectors.wishes_read(actor=actor, subject=subject, obj=stay, what="vårdtillfälle")
-    return _wishes(request, subject, write=write, earlier=selectors.stay_statements(stay))
+    write = functools.partial(
+        portal_services.stay_statement_add,
+        citizen=request.citizen,
+        actor=request.citizen.actor(request),
+        subject=subject,
+        stay=stay,
+    )
+    return _wishes(
+        request,
+        subject,
+        about=stay,
+        what="vårdtillfälle",
+        write=write,
+        kinds=(StatementKind.IMPORTANT, StatementKind.MEETING_WISH),
+        earlier=selectors.stay_statements(stay),
+    )
 
 
 @citizen_view

@@ -1,7 +1,7 @@
 """Who may see and work with a samordnad vårdplan (SVPL). One module for pages, API, services.
 
 The SVPL belongs to its discharge case: a unit sees it exactly when it sees the case (an active
-party, in a care role, :func:`samplan.discharge.access.stay_get`). Everyone else gets 404, as
+party, in a care role, :func:`samplan.discharge.access.sees_case`). Everyone else gets 404, as
 for a plan that does not exist, and the attempt is written to the access log.
 
 * Start and write as the ward: the psychiatric ward of the case, in a role with
@@ -17,13 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
 from samplan.core.acting import Acting, NotAllowed
 from samplan.directory.permissions import Permission, has_permission
+from samplan.discharge import access as discharge_access
 from samplan.discharge.access import CARE_ROLES
 from samplan.discharge.models import CaseParty, InpatientStay, PartyStatus
 from samplan.psychiatry.models import CoordinatedCarePlanLpt
@@ -96,23 +94,12 @@ def plan_get(acting: Acting, public_id: UUID | str) -> CoordinatedCarePlanLpt:
         .filter(public_id=public_id)
         .first()
     )
-    visible = (
-        plan is not None
-        and acting.role in CARE_ROLES
-        and CaseParty.objects.filter(
-            stay_id=plan.stay_id, unit=acting.unit, status=PartyStatus.ACTIVE
-        ).exists()
-    )
-    if not visible:
-        log_access(
-            actor=acting.actor,
+    if plan is None or not discharge_access.sees_case(acting, plan.stay_id):
+        discharge_access.not_found(
+            acting,
+            public_id,
             person=plan.stay.person if plan else None,
-            action=AccessAction.DENIED,
-            purpose=AccessPurpose.CARE_COORDINATION,
             obj=plan,
             object_type="psychiatry.CoordinatedCarePlanLpt",
-            detail=str(public_id),
         )
-        raise Http404
-    assert plan is not None
     return plan

@@ -19,10 +19,11 @@ from ninja import Router, Schema, Status
 
 from samplan.audit.services import ListRead
 from samplan.core.acting import Acting
+from samplan.core.drafts import changes_out, conflict_out
 from samplan.discharge import access as discharge_access
 from samplan.psychiatry import access, documents, selectors, services
 from samplan.psychiatry.models import CoordinatedCarePlanLpt, SvplApproval
-from samplan.psychiatry.plan import Change, SvplContent
+from samplan.psychiatry.plan import SvplContent
 
 router = Router(tags=["SVPL – samordnad vårdplan enligt LPT/LRV"])
 
@@ -129,10 +130,6 @@ class WorkItemOut(Schema):
     overdue: bool
 
 
-def _changes(changes: list[Change]) -> list[dict[str, str]]:
-    return [{"kind": c.kind, "text": c.text} for c in changes]
-
-
 def _approval(a: SvplApproval | None) -> dict[str, Any] | None:
     if a is None:
         return None
@@ -187,25 +184,10 @@ def _detail(acting: Acting, plan: CoordinatedCarePlanLpt) -> dict[str, Any]:
             for a in o.approvers
         ],
         "missing_unit_hsa_ids": [u.hsa_id for u in o.missing],
-        "changes_since_established": _changes(o.changes_since_established),
+        "changes_since_established": changes_out(o.changes_since_established),
         "versions": [_version_summary(v) for v in o.versions],
         "can_write": o.can_write,
         "can_approve": o.can_approve,
-    }
-
-
-def _conflict_out(error: services.SvplConflict) -> dict[str, Any]:
-    current = error.current
-    return {
-        "detail": error.message,
-        "current_revision": current.draft_revision,
-        "saved_by": current.draft_saved_by.get_full_name() if current.draft_saved_by else "",
-        "saved_unit_hsa_id": current.draft_saved_unit.hsa_id if current.draft_saved_unit else None,
-        "saved_at": current.draft_saved_at,
-        "current": error.current_content,
-        "their_changes": _changes(error.their_changes),
-        "your_changes": _changes(error.your_changes),
-        "attempted": error.attempted,
     }
 
 
@@ -268,7 +250,7 @@ def version_detail(request: HttpRequest, svpl_id: UUID, number: int) -> dict[str
     return {
         **_version_summary(view),
         "content": view.content,
-        "changes": _changes(view.changes),
+        "changes": changes_out(view.changes),
         "is_latest": view.is_latest,
     }
 
@@ -339,7 +321,7 @@ def draft_save(
             acting=acting, plan=plan, content=data.content, base_revision=data.base_revision
         )
     except services.SvplConflict as conflict:
-        return Status(409, _conflict_out(conflict))
+        return Status(409, conflict_out(conflict))
     return _detail(acting, plan)
 
 
@@ -362,5 +344,5 @@ def approve(
     try:
         services.svpl_approve(acting=acting, plan=plan, base_revision=data.base_revision)
     except services.SvplConflict as conflict:
-        return Status(409, _conflict_out(conflict))
+        return Status(409, conflict_out(conflict))
     return _detail(acting, plan)

@@ -9,11 +9,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.forms import SamplanForm
+from samplan.core.forms import DateField, RowFormSet, SamplanForm, UnitField, kept_rows
 from samplan.directory.models import Unit
 from samplan.psychiatry.models import LegalBasis
 from samplan.psychiatry.plan import SvplContent
-from samplan.sip.forms import DateField, UnitField
 
 
 class StartForm(SamplanForm):
@@ -58,6 +57,7 @@ class PlanForm(SamplanForm):
     applies_from = DateField(label=_("Planen gäller från"), required=False)
 
     def clean_needs(self) -> list[str]:
+        # As the SIP's, but an assessed need in an SVPL is long text (SvplContent.needs).
         lines = [line.strip() for line in self.cleaned_data["needs"].splitlines()]
         needs = [line for line in lines if line]
         if any(len(line) > 5000 for line in needs):
@@ -123,20 +123,11 @@ class OtherActionForm(SamplanForm):
     what = forms.CharField(label=_("Vad gör de?"), max_length=5000)
 
 
-class _RowFormSet(forms.BaseFormSet):
-    delete_label = _("Ta bort")
-
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = self.delete_label
-
-
-class _InsatsFormSet(_RowFormSet):
+class _InsatsFormSet(RowFormSet):
     delete_label = _("Ta bort insatsen")
 
 
-class _OtherFormSet(_RowFormSet):
+class _OtherFormSet(RowFormSet):
     delete_label = _("Ta bort åtgärden")
 
 
@@ -176,19 +167,6 @@ def others_initial(content: SvplContent) -> list[dict[str, Any]]:
     return [{"id": a.id, "who": a.who, "what": a.what} for a in content.other_actions]
 
 
-def _kept(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
-    """Rows to save: every row that was in the plan and is not removed, and every new row that
-    was filled in (an untouched blank row is no row)."""
-    initial = formset.initial_form_count()
-    return [
-        form.cleaned_data
-        for index, form in enumerate(formset.forms)
-        if (index < initial or form.has_changed())
-        and form.cleaned_data
-        and not form.cleaned_data.get("DELETE")
-    ]
-
-
 def content_from(
     plan: PlanForm,
     insatser: forms.BaseFormSet,
@@ -201,7 +179,7 @@ def content_from(
     needs = [{"id": ids_by_text.get(text, ""), "text": text} for text in plan.cleaned_data["needs"]]
     need_ids = {n["id"] for n in needs if n["id"]}
     rows = []
-    for row in _kept(insatser):
+    for row in kept_rows(insatser):
         unit = row.get("unit")
         linked = [n for n in (row.get("need_ids") or "").split(",") if n in need_ids]
         rows.append(
@@ -221,7 +199,7 @@ def content_from(
         "insatser": rows,
         "patient_view": plan.cleaned_data["patient_view"],
         "other_actions": [
-            {"id": r.get("id", ""), "who": r["who"], "what": r["what"]} for r in _kept(others)
+            {"id": r.get("id", ""), "who": r["who"], "what": r["what"]} for r in kept_rows(others)
         ],
         "chief_physician": plan.cleaned_data["chief_physician"],
         "applies_from": plan.cleaned_data["applies_from"],

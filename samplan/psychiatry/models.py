@@ -16,7 +16,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.records import AppendOnly
+from samplan.core.records import (
+    AppendOnly,
+    DraftRevisionBase,
+    EstablishedVersionBase,
+    TimelineEventBase,
+)
 from samplan.psychiatry.rules import LegalBasis as LegalBasisValue
 
 
@@ -68,28 +73,18 @@ class CoordinatedCarePlanLpt(models.Model):
         return f"SVPL {self.stay_id} ({self.get_legal_basis_display()})"
 
 
-class SvplDraftRevision(AppendOnly):
-    """Every saved revision of the draft: nothing a writer saved is lost."""
+class SvplDraftRevision(DraftRevisionBase):
+    """Every saved revision of the draft: nothing a writer saved is lost. Revision 0 is the
+    draft as the plan was started."""
 
     plan = models.ForeignKey(
         CoordinatedCarePlanLpt, on_delete=models.PROTECT, related_name="draft_revisions"
     )
-    revision = models.PositiveIntegerField()
-    content = models.JSONField()
-    saved_at = models.DateTimeField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["revision"]
+    class Meta(DraftRevisionBase.Meta):
         constraints = [
             models.UniqueConstraint(fields=["plan", "revision"], name="unique_svpl_draft_revision")
         ]
-
-    def __str__(self) -> str:
-        return f"Utkast rev. {self.revision}"
 
 
 class SvplApproval(AppendOnly):
@@ -120,27 +115,20 @@ class SvplApproval(AppendOnly):
         return f"Justerad rev. {self.revision} av {self.unit_id}"
 
 
-class SvplVersion(AppendOnly):
-    """An established version: the draft revision every unit approved. Immutable."""
+class SvplVersion(EstablishedVersionBase):
+    """An established version: the draft revision every unit approved. Immutable. Unlike a SIP
+    version nobody establishes it: the last unit's approval (:class:`SvplApproval`) does."""
 
     plan = models.ForeignKey(
         CoordinatedCarePlanLpt, on_delete=models.PROTECT, related_name="versions"
     )
-    number = models.PositiveIntegerField(_("version"))
-    content = models.JSONField()
-    draft_revision = models.PositiveIntegerField()
-    established_at = models.DateTimeField(_("fastställd"))
 
-    class Meta:
+    class Meta(EstablishedVersionBase.Meta):
         verbose_name = _("fastställd samordnad vårdplan")
         verbose_name_plural = _("fastställda samordnade vårdplaner")
-        ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="unique_svpl_version")
         ]
-
-    def __str__(self) -> str:
-        return f"Version {self.number}"
 
 
 class SvplEventKind(models.TextChoices):
@@ -154,25 +142,15 @@ class SvplEventKind(models.TextChoices):
     PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
-class SvplEvent(AppendOnly):
+class SvplEvent(AppendOnly, TimelineEventBase):
     """The plan's timeline: who, for which unit, did what and when."""
 
     plan = models.ForeignKey(
         CoordinatedCarePlanLpt, on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(max_length=20, choices=SvplEventKind.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEventBase.Meta):
         indexes = [models.Index(fields=["plan", "at"])]
 
     def __str__(self) -> str:

@@ -9,18 +9,19 @@ own words; actions by others than the region and the municipality; the chief phy
 
 Needs, insatser and others' actions carry a stable ``id`` across drafts and versions, so
 :func:`svpl_diff` says "changed" rather than "removed, added". New items may come without one;
-:func:`with_ids` gives them one. The readable difference uses the SIP's :class:`Change`.
+:func:`with_ids` gives them one. The text limits, the frozen parts and the readable
+:class:`Change` are the SIP plan's (:mod:`samplan.core.content`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-from samplan.sip.plan import Change
+from samplan.core.content import Change, FrozenModel, ItemId, LongText, ShortText
 
 __all__ = [
     "Change",
@@ -33,23 +34,15 @@ __all__ = [
     "with_ids",
 ]
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]*$", max_length=40)]
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Need(_Model):
+class Need(FrozenModel):
     """An assessed need (bedömt behov) of care, support or treatment after discharge."""
 
     id: ItemId = ""
     text: LongText = Field(min_length=1)
 
 
-class Insats(_Model):
+class Insats(FrozenModel):
     """A decided insats: what, the decision, the responsible unit and who, the patient's view.
 
     ``unit_id`` points at a unit that is a party to the case; services then fill in
@@ -68,7 +61,7 @@ class Insats(_Model):
     need_ids: tuple[ItemId, ...] = ()
 
 
-class OtherAction(_Model):
+class OtherAction(FrozenModel):
     """An action by someone other than the region and the municipality (e.g. Försäkringskassan,
     a trustee, family)."""
 
@@ -77,7 +70,7 @@ class OtherAction(_Model):
     what: LongText = Field(min_length=1)
 
 
-class SvplContent(_Model):
+class SvplContent(FrozenModel):
     """A whole SVPL: a draft being written, or the snapshot of an established version."""
 
     needs: tuple[Need, ...] = ()

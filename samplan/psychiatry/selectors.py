@@ -23,6 +23,7 @@ from samplan.agreements.services import agreement_of
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import Actor, log_access
 from samplan.core.acting import Acting
+from samplan.core.drafts import successive_changes
 from samplan.directory.models import Unit
 from samplan.discharge import access as discharge_access
 from samplan.discharge.models import CaseParty, InpatientStay, StayStatus
@@ -158,21 +159,20 @@ def _state(plan: CoordinatedCarePlanLpt) -> tuple[list[Unit], rules.ApprovalStat
 def _version_views(plan: CoordinatedCarePlanLpt) -> list[VersionView]:
     versions = list(plan.versions.all())
     approvals = list(plan.approvals.all())
-    views = []
-    previous: SvplContent | None = None
-    for version in versions:
-        content = SvplContent.model_validate(version.content)
-        views.append(
-            VersionView(
-                version=version,
-                content=content,
-                approvals=[a for a in approvals if a.revision == version.draft_revision],
-                changes=svpl_diff(previous, content),
-                is_latest=version is versions[-1],
-            )
+    return [
+        VersionView(
+            version=version,
+            content=content,
+            approvals=[a for a in approvals if a.revision == version.draft_revision],
+            changes=changes,
+            is_latest=version is versions[-1],
         )
-        previous = content
-    return views
+        for version, content, changes in successive_changes(versions, _content, svpl_diff)
+    ]
+
+
+def _content(record: SvplVersion) -> SvplContent:
+    return SvplContent.model_validate(record.content)
 
 
 def _overview(acting: Acting, plan: CoordinatedCarePlanLpt, now: datetime) -> SvplOverview:

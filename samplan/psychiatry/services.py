@@ -30,14 +30,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
+from samplan.core.drafts import DraftConflict, DraftStore
+from samplan.core.timeline import TimelineWriter
 from samplan.discharge import access as discharge_access
 from samplan.discharge import services as discharge_services
 from samplan.discharge.models import InpatientStay, PartyStatus
@@ -51,49 +50,25 @@ from samplan.psychiatry.models import (
     SvplEventKind,
     SvplVersion,
 )
-from samplan.psychiatry.plan import Change, SvplContent, svpl_diff, svpl_problems, with_ids
+from samplan.psychiatry.plan import SvplContent, svpl_diff, svpl_problems, with_ids
 
 __all__ = ["SvplConflict", "svpl_approve", "svpl_draft_save", "svpl_start"]
 
 
-class SvplConflict(DomainError):
-    """The draft was saved by someone else since ``base_revision``: nothing was written.
+class SvplConflict(DraftConflict[CoordinatedCarePlanLpt, SvplContent]):
+    """The draft was saved by someone else since ``base_revision``: nothing was written
+    (:class:`~samplan.core.drafts.DraftConflict`). ``current`` is the plan with its draft as it
+    is now (``current.draft_revision`` is the revision to base a retry on). An approval of a
+    stale revision raises it too, with ``attempted`` ``None``."""
 
-    ``current`` is the plan with its draft as it is now (``current.draft_revision`` is the
-    revision to base a retry on); ``their_changes`` what the other writer changed since the
-    base; ``attempted`` the refused content (give it back: nothing is lost); ``your_changes``
-    what the refused save would have changed since the base. An approval of a stale revision
-    raises it too, with ``attempted`` ``None``."""
-
-    def __init__(
-        self,
-        *,
-        current: CoordinatedCarePlanLpt,
-        base_revision: int,
-        their_changes: list[Change],
-        attempted: SvplContent | None,
-        your_changes: list[Change],
-    ) -> None:
-        who = current.draft_saved_by.get_full_name() if current.draft_saved_by else ""
-        unit = current.draft_saved_unit.name if current.draft_saved_unit else ""
-        if attempted is None:
-            text = _(
-                "Planen har ändrats av %(who)s (%(unit)s) sedan du läste den. Din justering är "
-                "inte sparad: läs den nya versionen och justera den."
-            )
-        else:
-            text = _(
-                "Planen har ändrats av %(who)s (%(unit)s) sedan du öppnade den. Dina ändringar "
-                "är inte sparade: se vad som ändrats och gör om dina ändringar i den nya "
-                "versionen."
-            )
-        super().__init__(text % {"who": who or _("någon annan"), "unit": unit})
-        self.current = current
-        self.current_content = SvplContent.model_validate(current.draft_content)
-        self.base_revision = base_revision
-        self.their_changes = their_changes
-        self.attempted = attempted
-        self.your_changes = your_changes
+    @classmethod
+    def text(cls, *, saving: bool) -> str:
+        if saving:
+            return super().text(saving=saving)
+        return _(
+            "Planen har ändrats av %(who)s (%(unit)s) sedan du läste den. Din justering är "
+            "inte sparad: läs den nya versionen och justera den."
+        )
 
 
 def _now() -> datetime:
@@ -104,34 +79,12 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def _event(
-    plan: CoordinatedCarePlanLpt,
-    kind: SvplEventKind,
-    acting: Acting,
-    summary: str = "",
-    *,
-    obj: Model | None = None,
-    created: bool = True,
-    **data: Any,
-) -> SvplEvent:
-    event = SvplEvent.objects.create(
-        plan=plan,
-        kind=kind,
-        at=_now(),
-        actor=acting.user,
-        unit=acting.unit,
-        summary=summary[:500],
-        data=data,
-    )
-    log_access(
-        actor=acting.actor,
-        person=plan.stay.person,
-        action=AccessAction.CREATE if created else AccessAction.UPDATE,
-        purpose=AccessPurpose.CARE_COORDINATION,
-        obj=obj or plan,
-        detail=str(kind.label),
-    )
-    return event
+_event: TimelineWriter[CoordinatedCarePlanLpt, SvplEvent] = TimelineWriter(
+    events=SvplEvent,
+    owner_field="plan",
+    person_of=lambda plan: plan.stay.person,
+    now=lambda: _now(),  # looked up per call: the demo county sets the clock by patching _now
+)
 
 
 # --- Start ------------------------------------------------------------------------------------
@@ -207,6 +160,9 @@ def svpl_start(
 def _normalised(stay: InpatientStay, content: SvplContent | Mapping[str, Any]) -> SvplContent:
     """Validated content with ids given, and each insats's responsible unit named from the case
     party it points at."""
+    # Apart from the SIP's on purpose: an SVPL insats names a unit that is a party to the case,
+    # a SIP action the organisation and huvudman of a participant, and a SIP names its overall
+    # responsibility too.
     try:
         plan = (
             content
@@ -238,26 +194,19 @@ def _normalised(stay: InpatientStay, content: SvplContent | Mapping[str, Any]) -
     return plan.model_copy(update={"insatser": tuple(insatser)})
 
 
-def _revision_content(plan: CoordinatedCarePlanLpt, revision: int) -> SvplContent:
-    """A saved revision (0 is the draft as started)."""
-    stored = SvplDraftRevision.objects.filter(plan=plan, revision=revision).first()
-    return SvplContent.model_validate(stored.content) if stored else SvplContent()
-
-
-def _conflict(
-    plan: CoordinatedCarePlanLpt, base_revision: int, attempted: SvplContent | None
-) -> SvplConflict:
-    current = CoordinatedCarePlanLpt.objects.select_related(
-        "draft_saved_by", "draft_saved_unit", "stay__person"
-    ).get(pk=plan.pk)
-    base = _revision_content(plan, base_revision)
-    return SvplConflict(
-        current=current,
-        base_revision=base_revision,
-        their_changes=svpl_diff(base, SvplContent.model_validate(current.draft_content)),
-        attempted=attempted,
-        your_changes=svpl_diff(base, attempted) if attempted is not None else [],
-    )
+_DRAFTS = DraftStore(
+    holder=CoordinatedCarePlanLpt,
+    holder_key="pk",
+    prefix="draft_",
+    revisions=SvplDraftRevision,
+    revision_owner="plan",
+    content=SvplContent,
+    diff=svpl_diff,
+    conflict=SvplConflict,
+    stores_revision_zero=True,
+)
+"""The SVPL's draft: on the plan's own row (which an approval locks), revision 0 the draft as
+started."""
 
 
 @transaction.atomic
@@ -273,29 +222,8 @@ def svpl_draft_save(
     access.require_write(acting, stay)
     discharge_access.require_follow_up(stay)
     new = _normalised(stay, content)
-    now = _now()
-    # Compare-and-swap on the revision: of two writers on the same base exactly one succeeds,
-    # on SQLite and PostgreSQL alike.
-    written = CoordinatedCarePlanLpt.objects.filter(
-        pk=plan.pk, draft_revision=base_revision
-    ).update(
-        draft_content=new.as_json(),
-        draft_revision=base_revision + 1,
-        draft_saved_at=now,
-        draft_saved_by=acting.user,
-        draft_saved_unit=acting.unit,
-    )
-    if not written:
-        raise _conflict(plan, base_revision, new)
-    SvplDraftRevision.objects.create(
-        plan=plan,
-        revision=base_revision + 1,
-        content=new.as_json(),
-        saved_at=now,
-        saved_by=acting.user,
-        saved_unit=acting.unit,
-    )
-    changes = svpl_diff(_revision_content(plan, base_revision), new)
+    _DRAFTS.write(plan, new, base_revision=base_revision, acting=acting, at=_now())
+    changes = svpl_diff(_DRAFTS.revision_content(plan, base_revision), new)
     plan.refresh_from_db()
     _event(
         plan,
@@ -331,9 +259,9 @@ def svpl_approve(
     access.require_approver(acting, stay)
     discharge_access.require_follow_up(stay)
     # One approval at a time per plan: the last two units approving at once establish once.
-    locked = CoordinatedCarePlanLpt.objects.select_for_update().get(pk=plan.pk)
+    locked = _DRAFTS.locked(plan)
     if locked.draft_revision != base_revision:
-        raise _conflict(locked, base_revision, None)
+        raise _DRAFTS.conflict_with(locked, base_revision, None)
     if (
         locked.established_number
         and SvplVersion.objects.filter(

@@ -21,6 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samplan.core.acting import Acting, DomainError
+from samplan.core.forms import (
+    draft_base_revision,
+    editor_errors,
+    focus_new_row,
+    whole_number,
+    with_added_row,
+)
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.permissions import Permission
 from samplan.discharge import access as discharge_access
@@ -74,17 +81,6 @@ def plan(request: StaffRequest, public_id: str) -> HttpResponse:
     return render(request, "psychiatry/plan.html", {"svpl": overview, "stay": overview.stay})
 
 
-def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
-    more = data.copy()
-    total = _int(more.get(f"{prefix}-TOTAL_FORMS"), 0)
-    more[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
-    return more
-
-
-def _int(raw: str | None, default: int) -> int:
-    return int(raw) if raw and raw.isdigit() else default
-
-
 @care_view
 @require_http_methods(["GET", "POST"])
 def edit(request: StaffRequest, public_id: str) -> HttpResponse:
@@ -104,16 +100,11 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
     if data is not None:
         # Rows are compared with what the writer opened, not with what someone saved since.
         opened = SvplDraftRevision.objects.filter(
-            plan=found, revision=_int(data.get("base_revision"), found.draft_revision)
+            plan=found, revision=whole_number(data.get("base_revision"), found.draft_revision)
         ).first()
         if opened is not None:
             content = SvplContent.model_validate(opened.content)
-    added = ""
-    if data is not None:
-        for prefix in ("insatser", "others"):
-            if f"add_{prefix}" in data:
-                data = _with_extra_row(data, prefix)
-                added = prefix
+    data, added = with_added_row(data, ("insatser", "others"))
     plan_form = f.PlanForm(data, initial=f.plan_initial(content, found.draft_revision))
     insatser = f.InsatsFormSet(
         data,
@@ -122,17 +113,17 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
         form_kwargs={"units": units},
     )
     others = f.OtherFormSet(data, prefix="others", initial=f.others_initial(content))
+    if added == "insatser":
+        focus_new_row(insatser, "what")
+    elif added == "others":
+        focus_new_row(others, "who")
     if added:
-        new_row = (insatser if added == "insatser" else others).forms[-1]
-        new_row.fields["what" if added == "insatser" else "who"].widget.attrs["autofocus"] = True
         _unchecked(plan_form, insatser, others)
     conflict: services.SvplConflict | None = None
     valid = data is not None and not added
     if valid and all([plan_form.is_valid(), insatser.is_valid(), others.is_valid()]):
         assert data is not None
-        base = plan_form.cleaned_data["base_revision"]
-        if "save_over" in data:
-            base = _int(data.get("over_revision"), base)
+        base = draft_base_revision(data, plan_form.cleaned_data["base_revision"])
         try:
             services.svpl_draft_save(
                 acting=acting,
@@ -157,37 +148,23 @@ def edit(request: StaffRequest, public_id: str) -> HttpResponse:
         "insats_formset": insatser,
         "other_formset": others,
         "conflict": conflict,
-        "error_list": _errors(plan_form, insatser, others),
+        "error_list": editor_errors(
+            plan_form, (insatser, _("Insats %(n)s")), (others, _("Åtgärd %(n)s"))
+        ),
     }
     template = "psychiatry/edit.html#editor" if request.htmx and added else "psychiatry/edit.html"
     return render(request, template, context)
 
 
 def _unchecked(plan: forms.Form, *formsets: Any) -> None:
-    """Adding a row is not saving: the half-filled rows are shown again without errors."""
+    """Adding a row is not saving: the half-filled rows are shown again without errors. (The
+    SIP's editor does not do this yet: there a half-filled row shows its errors on adding.)"""
     plan._errors = ErrorDict()  # type: ignore[attr-defined]
     for formset in formsets:
         formset._errors = []
         formset._non_form_errors = ErrorList()
         for form in formset.forms:
             form._errors = ErrorDict()
-
-
-def _errors(plan: forms.Form, insatser: Any, others: Any) -> list[tuple[str, str]]:
-    """Every error on the editor, as (anchor id, text) for one error summary."""
-    found: list[tuple[str, str]] = [("", str(e)) for e in plan.non_field_errors()]
-    rows: list[tuple[str, forms.Form]] = [("", plan)]
-    rows += [(_("Insats %(n)s") % {"n": i + 1}, form) for i, form in enumerate(insatser.forms)]
-    rows += [(_("Åtgärd %(n)s") % {"n": i + 1}, form) for i, form in enumerate(others.forms)]
-    for label, form in rows:
-        if not form.is_bound or not form.errors:
-            continue
-        for field in form.visible_fields():
-            for error in field.errors:
-                anchor = field.id_for_label or f"{field.auto_id}_0"
-                text = f"{label}, {field.label}: {error}" if label else f"{field.label}: {error}"
-                found.append((anchor, text))
-    return found
 
 
 @care_view
@@ -197,7 +174,9 @@ def approve(request: StaffRequest, public_id: str) -> HttpResponse:
     found = access.plan_get(acting, public_id)
     try:
         services.svpl_approve(
-            acting=acting, plan=found, base_revision=_int(request.POST.get("base_revision"), -1)
+            acting=acting,
+            plan=found,
+            base_revision=whole_number(request.POST.get("base_revision"), -1),
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -26,6 +26,7 @@ from ninja import Router, Schema, Status
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import ListRead, log_access
 from samplan.core.acting import Acting, DomainError
+from samplan.core.drafts import changes_out, conflict_out
 from samplan.directory.models import Unit
 from samplan.discharge import access as discharge_access
 from samplan.discharge.rules.places import Audience
@@ -42,7 +43,7 @@ from samplan.sip.models import (
     SipParticipant,
     SipProcess,
 )
-from samplan.sip.plan import Change, PlanContent, plan_advice, plan_diff, plan_problems
+from samplan.sip.plan import PlanContent, plan_advice, plan_diff, plan_problems
 from samplan.sip.services import PlanConflict
 
 router = Router(tags=["SIP – samordnad individuell plan"])
@@ -309,10 +310,6 @@ class ConflictOut(Schema):
     """What you sent, untouched: redo it on ``current_revision``."""
 
 
-def _changes(changes: list[Change]) -> list[dict[str, str]]:
-    return [{"kind": c.kind, "text": c.text} for c in changes]
-
-
 def _consent_out(state: rules.ConsentState) -> dict[str, Any]:
     return {
         "status": state.status.value,
@@ -491,20 +488,6 @@ def _written(acting: Acting, process: SipProcess) -> Written:
     return Status(200, _detail(acting, process))
 
 
-def _conflict_out(error: PlanConflict) -> dict[str, Any]:
-    return {
-        "detail": error.message,
-        "current_revision": error.current.revision,
-        "saved_by": error.saved_by.get_full_name() if error.saved_by else "",
-        "saved_unit_hsa_id": error.saved_unit.hsa_id if error.saved_unit else None,
-        "saved_at": error.current.saved_at,
-        "current": error.current_content,
-        "their_changes": _changes(error.their_changes),
-        "your_changes": _changes(error.your_changes),
-        "attempted": error.attempted,
-    }
-
-
 # --- Reads ------------------------------------------------------------------------------------
 
 
@@ -550,7 +533,7 @@ def draft_get(request: HttpRequest, sip_id: UUID) -> dict[str, Any]:
         "saved_at": draft.saved_at,
         "saved_by": draft.saved_by.get_full_name() if draft.saved_by else "",
         "saved_unit_hsa_id": draft.saved_unit.hsa_id if draft.saved_unit else None,
-        "changes": _changes(plan_diff(previous, content)),
+        "changes": changes_out(plan_diff(previous, content)),
         "problems": plan_problems(content),
         "warnings": selectors.establishing_advice(process, content),
     }
@@ -572,7 +555,7 @@ def draft_revisions(request: HttpRequest, sip_id: UUID) -> list[dict[str, Any]]:
             "saved_at": r.revision.saved_at,
             "saved_by": r.revision.saved_by.get_full_name(),
             "saved_unit_hsa_id": r.revision.saved_unit.hsa_id,
-            "changes": _changes(r.changes),
+            "changes": changes_out(r.changes),
             "content": r.content,
         }
         for r in selectors.draft_history(acting=acting, process=process)
@@ -616,7 +599,7 @@ def version_detail(request: HttpRequest, sip_id: UUID, number: int) -> dict[str,
     return {
         **_version_summary(version, [a.participant for a in version.approvals.all()]),
         "content": content,
-        "changes": _changes(plan_diff(previous, content)),
+        "changes": changes_out(plan_diff(previous, content)),
         "is_latest": number == max(versions),
         "warnings": plan_advice(content),
     }
@@ -916,7 +899,7 @@ def draft_save(
             acting=acting, process=process, content=data.content, base_revision=data.base_revision
         )
     except PlanConflict as conflict:
-        return Status(409, _conflict_out(conflict))
+        return Status(409, conflict_out(conflict))
     return draft_get(request, sip_id)
 
 
@@ -948,7 +931,7 @@ def establish(request: HttpRequest, sip_id: UUID, data: EstablishIn) -> Status[d
             meeting=_meeting(process, data.meeting_id),
         )
     except PlanConflict as conflict:
-        return Status(409, _conflict_out(conflict))
+        return Status(409, conflict_out(conflict))
     established = version_detail(request, sip_id, version.number)
     established["warnings"] = selectors.establishing_advice(
         process, PlanContent.model_validate(version.content)

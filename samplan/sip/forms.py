@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.forms import SamplanForm
+from samplan.core.forms import DateField, RowFormSet, SamplanForm, UnitField, kept_rows
 from samplan.directory.models import Unit
 from samplan.discharge.forms import (
     DateTimeField,
@@ -37,8 +37,6 @@ from samplan.sip.models import (
 )
 from samplan.sip.plan import ActionStatus, Goal, OrganisationKind, PlanAction, PlanContent
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 ORGANISATION_KIND_CHOICES = [
     (OrganisationKind.REGION.value, _("Region")),
     (OrganisationKind.MUNICIPALITY.value, _("Kommun")),
@@ -50,14 +48,6 @@ ACTION_STATUS_CHOICES = [
     (ActionStatus.DONE.value, _("Klar")),
     (ActionStatus.CANCELLED.value, _("Avbruten")),
 ]
-
-
-class DateField(forms.DateField):
-    widget = DATE_WIDGET
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
-        super().__init__(**kwargs)
 
 
 def _not_future(value: date | None) -> date | None:
@@ -79,11 +69,6 @@ class ParticipantChoiceField(forms.ModelMultipleChoiceField):
 class MeetingChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SipMeeting) -> str:
         return f"{obj.get_kind_display()} {timezone.localtime(obj.meeting_at):%Y-%m-%d %H:%M}"
-
-
-class UnitField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return f"{obj.name} ({obj.organisation.name})"
 
 
 # --- Start ------------------------------------------------------------------------------------
@@ -570,20 +555,11 @@ class ActionForm(SamplanForm):
         return cleaned
 
 
-class _RowFormSet(forms.BaseFormSet):
-    delete_label = _("Ta bort")
-
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = self.delete_label
-
-
-class _GoalFormSet(_RowFormSet):
+class _GoalFormSet(RowFormSet):
     delete_label = _("Ta bort delmålet")
 
 
-class _ActionFormSet(_RowFormSet):
+class _ActionFormSet(RowFormSet):
     delete_label = _("Ta bort insatsen")
 
 
@@ -631,19 +607,6 @@ def _action_initial(action: PlanAction) -> dict[str, Any]:
     }
 
 
-def _kept(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
-    """The rows to save: every row that was in the plan and is not marked for removal, and
-    every new row that was filled in (an untouched blank row is no row)."""
-    initial = formset.initial_form_count()
-    return [
-        form.cleaned_data
-        for index, form in enumerate(formset.forms)
-        if (index < initial or form.has_changed())
-        and form.cleaned_data
-        and not form.cleaned_data.get("DELETE")
-    ]
-
-
 def plan_content_from(
     plan: PlanForm,
     goals: forms.BaseFormSet,
@@ -652,11 +615,12 @@ def plan_content_from(
     """The plan as the services take it, from valid forms. Links to removed goals are dropped;
     an action on a participant unit gets its organisation from the unit (in the service)."""
     kept_goals = [
-        {"id": g["id"], "text": g["text"], "measure": g.get("measure", "")} for g in _kept(goals)
+        {"id": g["id"], "text": g["text"], "measure": g.get("measure", "")}
+        for g in kept_rows(goals)
     ]
     goal_ids = {g["id"] for g in kept_goals if g["id"]}
     kept_actions = []
-    for a in _kept(actions):
+    for a in kept_rows(actions):
         unit = a.get("unit")
         kept_actions.append(
             {

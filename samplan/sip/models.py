@@ -24,7 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The append-only base lives in core (shared with the psychiatric SVPL); re-exported here.
-from samplan.core.records import AppendOnly, AppendOnlyError, AppendOnlyQuerySet  # noqa: F401
+from samplan.core.records import (  # noqa: F401
+    AppendOnly,
+    AppendOnlyError,
+    AppendOnlyQuerySet,
+    DraftRevisionBase,
+    EstablishedVersionBase,
+    TimelineEventBase,
+)
 from samplan.discharge.rules import MEETING_PLACES
 
 
@@ -405,44 +412,31 @@ class PlanDraft(models.Model):
         return f"Utkast rev. {self.revision}"
 
 
-class PlanDraftRevision(AppendOnly):
+class PlanDraftRevision(DraftRevisionBase):
     """Every saved revision of the draft, so nothing a writer saved is ever lost."""
 
     process = models.ForeignKey(
         SipProcess, on_delete=models.PROTECT, related_name="draft_revisions"
     )
-    revision = models.PositiveIntegerField()
-    content = models.JSONField()
-    saved_at = models.DateTimeField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["revision"]
+    class Meta(DraftRevisionBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["process", "revision"], name="unique_sip_draft_revision"
             )
         ]
 
-    def __str__(self) -> str:
-        return f"Utkast rev. {self.revision}"
 
-
-class PlanVersion(AppendOnly):
-    """An established plan version: immutable. A newer version supersedes it; it stays."""
+class PlanVersion(EstablishedVersionBase):
+    """An established plan version: immutable. A newer version supersedes it; it stays. A SIP
+    version is established at a meeting by one unit for all, with the person's agreement
+    (the approvals are :class:`PlanApproval`)."""
 
     process = models.ForeignKey(SipProcess, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    content = models.JSONField()
-    draft_revision = models.PositiveIntegerField()
     meeting = models.ForeignKey(
         SipMeeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     person_agreed = models.BooleanField(_("personen har godkänt planen"))
-    established_at = models.DateTimeField(_("fastställd"))
     established_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -450,16 +444,12 @@ class PlanVersion(AppendOnly):
         "directory.Unit", on_delete=models.PROTECT, related_name="+"
     )
 
-    class Meta:
+    class Meta(EstablishedVersionBase.Meta):
         verbose_name = _("fastställd plan")
         verbose_name_plural = _("fastställda planer")
-        ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["process", "number"], name="unique_sip_plan_version")
         ]
-
-    def __str__(self) -> str:
-        return f"Version {self.number}"
 
 
 class PlanApproval(AppendOnly):
@@ -555,23 +545,13 @@ class SipEventKind(models.TextChoices):
     PLAN_READ_CONFIRMED = "plan_read_confirmed", _("Planen läst i Min plan")
 
 
-class SipEvent(AppendOnly):
+class SipEvent(AppendOnly, TimelineEventBase):
     """The process timeline: who, for which unit, did what and when."""
 
     process = models.ForeignKey(SipProcess, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=SipEventKind.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "directory.Unit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEventBase.Meta):
         indexes = [models.Index(fields=["process", "at"])]
 
     def __str__(self) -> str:

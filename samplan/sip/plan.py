@@ -17,14 +17,15 @@ and action progress after establishment is recorded against it. New items may co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
+
+from samplan.core.content import Change, FrozenModel, ItemId, LongText, ShortText
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -46,10 +47,6 @@ __all__ = [
     "plan_problems",
     "with_ids",
 ]
-
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]*$", max_length=40)]
 
 
 class OrganisationKind(StrEnum):
@@ -94,11 +91,7 @@ OPEN_ACTION_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.ONGOING})
 """An action in one of these statuses is still to be carried out (and can be overdue)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Goal(_Model):
+class Goal(FrozenModel):
     """A sub-goal (delmål) in the person's own words, and how everyone will know it is reached."""
 
     id: ItemId = ""
@@ -106,7 +99,7 @@ class Goal(_Model):
     measure: LongText = ""
 
 
-class PlanAction(_Model):
+class PlanAction(FrozenModel):
     """An insats or other action: who (organisation, unit, person) does what, by when.
 
     ``unit_id`` points at a participant unit when the organisation is one; services then fill in
@@ -131,7 +124,7 @@ class PlanAction(_Model):
         return self.is_open and self.due is not None and self.due < today
 
 
-class PlanContent(_Model):
+class PlanContent(FrozenModel):
     """A whole plan: a draft being written, or the snapshot of an established version."""
 
     long_term_goal: LongText = ""
@@ -240,23 +233,6 @@ def plan_advice(content: PlanContent) -> list[str]:
 
 
 # --- Differences between versions --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One readable difference. ``kind`` is stable for code (e.g. ``action_status``); ``text``
-    is the Swedish sentence shown to staff. ``subject`` (the goal, need or action it is about),
-    ``old`` and ``new`` (the values, as text; statuses as :class:`ActionStatus` values; for an
-    added action ``new`` is who does it) let another reader phrase it in their own words
-    (Min plan)."""
-
-    kind: str
-    text: str
-    subject: str = ""
-    old: str = ""
-    new: str = ""
-    due: str = ""
-    """For an added action: its last day (ISO date), if any."""
 
 
 def _d(value: date | None) -> str:

@@ -27,6 +27,7 @@ from samplan.agreements.services import agreement_of
 from samplan.audit.models import AccessAction, AccessPurpose
 from samplan.audit.services import log_access
 from samplan.core.acting import Acting
+from samplan.core.drafts import successive_changes
 from samplan.discharge import rules as discharge_rules
 from samplan.discharge.facts import colour_view_of
 from samplan.discharge.models import InpatientStay, Message, MessageKind
@@ -241,13 +242,12 @@ def draft_history(*, acting: Acting, process: SipProcess) -> list[RevisionView]:
         obj=process,
         detail="planutkastets historik",
     )
-    views = []
-    previous: PlanContent | None = None
-    for revision in revisions:
-        content = PlanContent.model_validate(revision.content)
-        views.append(RevisionView(revision, content, plan_diff(previous, content)))
-        previous = content
-    return list(reversed(views))
+    views = successive_changes(revisions, _content, plan_diff)
+    return [RevisionView(revision, content, changes) for revision, content, changes in views][::-1]
+
+
+def _content(record: PlanDraftRevision | PlanVersion) -> PlanContent:
+    return PlanContent.model_validate(record.content)
 
 
 # --- Work list --------------------------------------------------------------------------------
@@ -462,19 +462,15 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
     progress = list(process.action_progress.all())
     events = list(process.events.all())
     meetings = list(process.meetings.all())
-    version_views = []
-    previous: PlanContent | None = None
-    for version in versions:
-        content = PlanContent.model_validate(version.content)
-        version_views.append(
-            VersionView(
-                version=version,
-                content=content,
-                changes=plan_diff(previous, content),
-                approved_by=[a.participant for a in version.approvals.all()],
-            )
+    version_views = [
+        VersionView(
+            version=version,
+            content=content,
+            changes=changes,
+            approved_by=[a.participant for a in version.approvals.all()],
         )
-        previous = content
+        for version, content, changes in successive_changes(versions, _content, plan_diff)
+    ]
     _latest, current = effective_plan(versions, progress)
     draft = process.draft
     draft_content = PlanContent.model_validate(draft.content)
@@ -496,7 +492,9 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
         meetings=[_meeting_view(m) for m in meetings],
         draft=draft,
         draft_content=draft_content,
-        draft_changes=plan_diff(previous, draft_content),
+        draft_changes=plan_diff(
+            version_views[-1].content if version_views else None, draft_content
+        ),
         versions=version_views,
         current_plan=current,
         progress=progress,

@@ -68,16 +68,15 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import ValidationError
 
 from samplan.agreements.services import agreement_record_for
-from samplan.audit.models import AccessAction, AccessPurpose
-from samplan.audit.services import log_access
 from samplan.core.acting import Acting, DomainError, NotAllowed
+from samplan.core.drafts import DraftConflict, DraftStore
+from samplan.core.timeline import TimelineWriter
 from samplan.directory.models import OrganisationKind, Unit
 from samplan.discharge import access as discharge_access
 from samplan.discharge import services as discharge_services
@@ -124,7 +123,6 @@ from samplan.sip.models import (
 from samplan.sip.plan import (
     ACTION_STATUS_LABELS,
     ActionStatus,
-    Change,
     PlanContent,
     plan_diff,
     plan_problems,
@@ -158,41 +156,10 @@ __all__ = [
 ]
 
 
-class PlanConflict(DomainError):
-    """The draft was saved by someone else since ``base_revision``: nothing was written.
-
-    ``current`` is the draft as it is now (``current.revision`` is the revision to base a retry
-    on), ``saved_by``/``saved_unit`` who saved it, ``their_changes`` what they changed since the
-    base, ``attempted`` the refused content (give it back to the writer: nothing is lost) and
-    ``your_changes`` what the refused save would have changed since the base."""
-
-    def __init__(
-        self,
-        *,
-        current: PlanDraft,
-        base_revision: int,
-        their_changes: list[Change],
-        attempted: PlanContent | None,
-        your_changes: list[Change],
-    ) -> None:
-        who = current.saved_by.get_full_name() if current.saved_by else ""
-        unit = current.saved_unit.name if current.saved_unit else ""
-        super().__init__(
-            _(
-                "Planen har ändrats av %(who)s (%(unit)s) sedan du öppnade den. Dina ändringar "
-                "är inte sparade: se vad som ändrats och gör om dina ändringar i den nya "
-                "versionen."
-            )
-            % {"who": who or _("någon annan"), "unit": unit}
-        )
-        self.current = current
-        self.current_content = PlanContent.model_validate(current.content)
-        self.base_revision = base_revision
-        self.saved_by = current.saved_by
-        self.saved_unit = current.saved_unit
-        self.their_changes = their_changes
-        self.attempted = attempted
-        self.your_changes = your_changes
+class PlanConflict(DraftConflict[PlanDraft, PlanContent]):
+    """The plan draft was saved by someone else since ``base_revision``: nothing was written
+    (:class:`~samplan.core.drafts.DraftConflict`). ``current`` is the :class:`PlanDraft` as it
+    is now (``current.revision`` is the revision to base a retry on)."""
 
 
 _recorded_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
@@ -220,34 +187,12 @@ def recorded_at(moment: datetime) -> Iterator[None]:
         _recorded_at.reset(token)
 
 
-def _event(
-    process: SipProcess,
-    kind: SipEventKind,
-    acting: Acting,
-    summary: str = "",
-    *,
-    obj: Model | None = None,
-    created: bool = True,
-    **data: Any,
-) -> SipEvent:
-    event = SipEvent.objects.create(
-        process=process,
-        kind=kind,
-        at=_now(),
-        actor=acting.user,
-        unit=acting.unit,
-        summary=summary[:500],
-        data=data,
-    )
-    log_access(
-        actor=acting.actor,
-        person=process.person,
-        action=AccessAction.CREATE if created else AccessAction.UPDATE,
-        purpose=AccessPurpose.CARE_COORDINATION,
-        obj=obj or process,
-        detail=str(kind.label),
-    )
-    return event
+_event: TimelineWriter[SipProcess, SipEvent] = TimelineWriter(
+    events=SipEvent,
+    owner_field="process",
+    person_of=lambda process: process.person,
+    now=_now,
+)
 
 
 def _bump(process: SipProcess, *fields: str) -> None:
@@ -815,54 +760,28 @@ def _normalised(process: SipProcess, content: PlanContent | Mapping[str, Any]) -
     return plan.model_copy(update={"actions": tuple(actions), "lead_organisation": lead})
 
 
-def _revision_content(process: SipProcess, revision: int) -> PlanContent:
-    if revision == 0:
-        return PlanContent()
-    stored = PlanDraftRevision.objects.filter(process=process, revision=revision).first()
-    return PlanContent.model_validate(stored.content) if stored else PlanContent()
-
-
-def _conflict(
-    process: SipProcess, base_revision: int, attempted: PlanContent | None
-) -> PlanConflict:
-    current = PlanDraft.objects.select_related("saved_by", "saved_unit").get(process=process)
-    base = _revision_content(process, base_revision)
-    return PlanConflict(
-        current=current,
-        base_revision=base_revision,
-        their_changes=plan_diff(base, PlanContent.model_validate(current.content)),
-        attempted=attempted,
-        your_changes=plan_diff(base, attempted) if attempted is not None else [],
-    )
+_DRAFTS = DraftStore(
+    holder=PlanDraft,
+    holder_key="process",
+    prefix="",
+    revisions=PlanDraftRevision,
+    revision_owner="process",
+    content=PlanContent,
+    diff=plan_diff,
+    conflict=PlanConflict,
+    stores_revision_zero=False,
+)
+"""The SIP's draft: a :class:`PlanDraft` row of its own per process, starting empty."""
 
 
 def _write_draft(
     *, acting: Acting, process: SipProcess, plan: PlanContent, base_revision: int
 ) -> PlanDraft:
-    """Compare-and-swap on the revision: a conditional UPDATE, so of two concurrent writers
-    on the same base exactly one succeeds, on SQLite and PostgreSQL alike."""
-    now = _now()
-    written = PlanDraft.objects.filter(process=process, revision=base_revision).update(
-        content=plan.as_json(),
-        revision=base_revision + 1,
-        saved_at=now,
-        saved_by=acting.user,
-        saved_unit=acting.unit,
-    )
-    if not written:
-        raise _conflict(process, base_revision, plan)
-    PlanDraftRevision.objects.create(
-        process=process,
-        revision=base_revision + 1,
-        content=plan.as_json(),
-        saved_at=now,
-        saved_by=acting.user,
-        saved_unit=acting.unit,
-    )
+    _DRAFTS.write(process, plan, base_revision=base_revision, acting=acting, at=_now())
     if plan.lead_unit_id != process.lead_unit_id:
         process.lead_unit_id = plan.lead_unit_id
         _bump(process, "lead_unit")
-    return PlanDraft.objects.select_related("saved_by", "saved_unit").get(process=process)
+    return _DRAFTS.current(process)
 
 
 @transaction.atomic
@@ -880,7 +799,7 @@ def plan_draft_save(
     kept (:class:`PlanDraftRevision`)."""
     _editable(acting, process)
     plan = _normalised(process, content)
-    base = _revision_content(process, base_revision)
+    base = _DRAFTS.revision_content(process, base_revision)
     draft = _write_draft(acting=acting, process=process, plan=plan, base_revision=base_revision)
     changes = plan_diff(base, plan)
     _event(
@@ -903,7 +822,7 @@ def lead_unit_set(*, acting: Acting, process: SipProcess, unit: Unit) -> PlanDra
     """Name the unit (and so the organisation) with overall responsibility for the plan. It is a
     change of the draft (the plan must state it), applied on the current revision."""
     _editable(acting, process)
-    draft = PlanDraft.objects.select_for_update().get(process=process)
+    draft = _DRAFTS.locked(process)
     current = PlanContent.model_validate(draft.content)
     return plan_draft_save(
         acting=acting,
@@ -1277,9 +1196,9 @@ def plan_establish(
     :class:`PlanConflict` if the draft changed since ``base_revision``."""
     _editable(acting, process)
     access.require_consent(process, _("Att fastställa planen"))
-    draft = PlanDraft.objects.select_for_update().get(process=process)
+    draft = _DRAFTS.locked(process)
     if draft.revision != base_revision:
-        raise _conflict(process, base_revision, None)
+        raise _DRAFTS.conflict_with(process, base_revision, None)
     content = PlanContent.model_validate(draft.content)
     problems = plan_problems(content)
     if problems:

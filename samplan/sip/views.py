@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from samplan.audit.models import AccessPurpose
 from samplan.audit.services import ListRead
 from samplan.core.acting import Acting, DomainError
+from samplan.core.forms import draft_base_revision, editor_errors, focus_new_row, with_added_row
 from samplan.core.http import StaffRequest, staff_view
 from samplan.directory.permissions import Permission
 from samplan.discharge import access as discharge_access
@@ -248,13 +248,6 @@ def _progress_since(process: SipProcess, draft: PlanDraft) -> dict[str, str]:
     return {p.action_id: p.status for p in reported.order_by("at", "pk")}
 
 
-def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
-    more = data.copy()
-    total = _int(more.get(f"{prefix}-TOTAL_FORMS"), 0)
-    more[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
-    return more
-
-
 def _draft_of(process: SipProcess) -> PlanDraft:
     return PlanDraft.objects.select_related("saved_by", "saved_unit").get(process=process)
 
@@ -273,26 +266,17 @@ def plan_edit(request: StaffRequest, public_id: str) -> HttpResponse:
     draft = selectors.plan_draft_read(
         acting=acting, process=found, detail="planutkast (redigering)"
     )
-    data: QueryDict | None = request.POST if request.method == "POST" else None
-    added = ""
-    if data is not None:
-        for prefix in ("goals", "actions"):
-            if f"add_{prefix}" in data:
-                data = _with_extra_row(data, prefix)
-                added = prefix
+    data, added = with_added_row(_posted(request), ("goals", "actions"))
     plan, goals, actions = _editor_forms(found, draft, data)
-    if added:
-        # The new row's first field takes the focus, with or without JavaScript.
-        new_row = (goals if added == "goals" else actions).forms[-1]
-        first = "text" if added == "goals" else "what"
-        new_row.fields[first].widget.attrs["autofocus"] = True
+    if added == "goals":
+        focus_new_row(goals, "text")
+    elif added == "actions":
+        focus_new_row(actions, "what")
     conflict: services.PlanConflict | None = None
     if data is not None and not added:
         valid = all([plan.is_valid(), goals.is_valid(), actions.is_valid()])
         if valid:
-            base = plan.cleaned_data["base_revision"]
-            if "save_over" in data:
-                base = _int(data.get("over_revision"), base)
+            base = draft_base_revision(data, plan.cleaned_data["base_revision"])
             try:
                 services.plan_draft_save(
                     acting=acting,
@@ -315,42 +299,12 @@ def plan_edit(request: StaffRequest, public_id: str) -> HttpResponse:
         "action_formset": actions,
         "added": added,
         "conflict": conflict,
-        "error_list": _errors(plan, goals, actions),
+        "error_list": editor_errors(plan, (goals, _("Delmål %(n)s")), (actions, _("Insats %(n)s"))),
     }
     template = "sip/plan_edit.html#plan-editor" if request.htmx and added else "sip/plan_edit.html"
     if template == "sip/plan_edit.html":
         context["history"] = selectors.draft_history(acting=acting, process=found)
     return render(request, template, context)
-
-
-def _int(raw: str | None, default: int) -> int:
-    return int(raw) if raw and raw.isdigit() else default
-
-
-def _errors(plan: forms.Form, goals: Any, actions: Any) -> list[tuple[str, str]]:
-    """Every error on the editor, as (anchor id, text) for one error summary."""
-    found: list[tuple[str, str]] = [("", str(e)) for e in plan.non_field_errors()]
-    for formset in (goals, actions):
-        if formset.is_bound:
-            found += [("", str(e)) for e in formset.non_form_errors()]
-    rows: list[tuple[str, forms.Form]] = [("", plan)]
-    rows += [(_("Delmål %(n)s") % {"n": i + 1}, form) for i, form in enumerate(goals.forms)]
-    rows += [(_("Insats %(n)s") % {"n": i + 1}, form) for i, form in enumerate(actions.forms)]
-    for label, form in rows:
-        if not form.is_bound:
-            continue
-        found += [(f"{form.prefix or ''}", f"{label}: {e}") for e in form.non_field_errors()]
-        # A hidden field (a row's id) only fails when the page was tampered with: say so too.
-        for field in form.hidden_fields():
-            for error in field.errors:
-                name = f"{label}, {field.name}" if label else field.name
-                found.append(("", f"{name}: {error}"))
-        for field in form.visible_fields():
-            for error in field.errors:
-                anchor = field.id_for_label or f"{field.auto_id}_0"
-                text = f"{label}, {field.label}: {error}" if label else f"{field.label}: {error}"
-                found.append((anchor, text))
-    return found
 
 
 # --- Establishing -----------------------------------------------------------------------------
