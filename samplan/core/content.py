@@ -11,11 +11,13 @@ What a plan states, and how its difference reads, stays with each plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["Change", "FrozenModel", "ItemId", "LongText", "ShortText"]
+__all__ = ["Change", "FrozenModel", "ItemId", "LongText", "ShortText", "date_text", "quoted"]
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -44,3 +46,13 @@ class Change:
     new: str = ""
     due: str = ""
     """For an added action: its last day (ISO date), if any."""
+
+
+def quoted(text: str) -> str:
+    """A value inside a change's sentence: in Swedish quotation marks, or "(tomt)" for none."""
+    return f"”{text}”" if text else _("(tomt)")
+
+
+def date_text(value: date | None) -> str:
+    """A date inside a change's sentence: ``YYYY-MM-DD``, or "inget datum" for none."""
+    return value.isoformat() if value else _("inget datum")

@@ -19,9 +19,18 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
-from samplan.core.content import Change, FrozenModel, ItemId, LongText, ShortText
+from samplan.core.content import (
+    Change,
+    FrozenModel,
+    ItemId,
+    LongText,
+    ShortText,
+    date_text,
+    quoted,
+)
 
 __all__ = [
     "Change",
@@ -85,18 +94,21 @@ class SvplContent(FrozenModel):
     @model_validator(mode="after")
     def _unique_ids(self) -> SvplContent:
         for name, items in (
-            ("behov", self.needs),
-            ("insatser", self.insatser),
-            ("andra aktörer", self.other_actions),
+            (_("behov"), self.needs),
+            (_("insatser"), self.insatser),
+            (_("andra aktörer"), self.other_actions),
         ):
             ids = [item.id for item in items if item.id]
             if len(ids) != len(set(ids)):
-                raise ValueError(f"{name}: samma id förekommer flera gånger")
+                raise ValueError(_("%(part)s: samma id förekommer flera gånger") % {"part": name})
         need_ids = {n.id for n in self.needs}
         for insats in self.insatser:
             unknown = [n for n in insats.need_ids if n not in need_ids]
             if unknown:
-                raise ValueError(f"insats {insats.id or insats.what!r}: okänt behov {unknown[0]}")
+                raise ValueError(
+                    _("insats %(insats)s: okänt behov %(need)s")
+                    % {"insats": repr(insats.id or insats.what), "need": unknown[0]}
+                )
         return self
 
     def as_json(self) -> dict[str, Any]:
@@ -128,39 +140,34 @@ def svpl_problems(content: SvplContent) -> list[str]:
     nothing is missing."""
     problems = []
     if not content.needs:
-        problems.append("Planen har inga bedömda behov.")
+        problems.append(_("Planen har inga bedömda behov."))
     if not content.insatser:
-        problems.append("Planen har inga insatser.")
+        problems.append(_("Planen har inga insatser."))
     for insats in content.insatser:
         if not insats.decision:
-            problems.append(f"Insatsen ”{insats.what}” saknar beslut.")
+            problems.append(_("Insatsen ”%(what)s” saknar beslut.") % {"what": insats.what})
         if not insats.responsible_unit:
-            problems.append(f"Insatsen ”{insats.what}” saknar ansvarig enhet.")
+            problems.append(_("Insatsen ”%(what)s” saknar ansvarig enhet.") % {"what": insats.what})
     if not content.patient_view:
         problems.append(
-            "Patientens synpunkter på planen saknas (skriv det patienten säger, eller att "
-            "patienten inte vill lämna några)."
+            _(
+                "Patientens synpunkter på planen saknas (skriv det patienten säger, eller att "
+                "patienten inte vill lämna några)."
+            )
         )
     if not content.chief_physician:
-        problems.append("Chefsöverläkaren som har skrivit planen saknas.")
+        problems.append(_("Chefsöverläkaren som har skrivit planen saknas."))
     if content.applies_from is None:
-        problems.append("Datum då planen börjar gälla saknas.")
+        problems.append(_("Datum då planen börjar gälla saknas."))
     return problems
 
 
 # --- Differences between versions --------------------------------------------------------------
 
 
-def _q(text: str) -> str:
-    return f"”{text}”" if text else "(tomt)"
-
-
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else "inget datum"
-
-
-def _changed(kind: str, label: str, old: str, new: str, participle: str = "ändrad") -> Change:
-    return Change(kind, f"{label} {participle} från {_q(old)} till {_q(new)}.")
+def _changed(kind: str, sentence: str, old: str, new: str, **names: str) -> Change:
+    """``sentence`` (translated, with ``%(old)s``, ``%(new)s`` and any ``names``) filled in."""
+    return Change(kind, sentence % {**names, "old": quoted(old), "new": quoted(new)})
 
 
 def svpl_diff(old: SvplContent | None, new: SvplContent) -> list[Change]:
@@ -172,26 +179,30 @@ def svpl_diff(old: SvplContent | None, new: SvplContent) -> list[Change]:
     for need in new.needs:
         previous = before_needs.get(need.id) if need.id else None
         if previous is None:
-            changes.append(Change("need_added", f"Behov tillagt: {_q(need.text)}."))
+            text = _("Behov tillagt: %(need)s.") % {"need": quoted(need.text)}
+            changes.append(Change("need_added", text))
         elif previous.text != need.text:
             changes.append(
-                Change(
-                    "need_changed", f"Behov ändrat från {_q(previous.text)} till {_q(need.text)}."
+                _changed(
+                    "need_changed",
+                    _("Behov ändrat från %(old)s till %(new)s."),
+                    previous.text,
+                    need.text,
                 )
             )
     new_need_ids = {n.id for n in new.needs}
     for need in old.needs:
         if not need.id or need.id not in new_need_ids:
-            changes.append(Change("need_removed", f"Behov borttaget: {_q(need.text)}."))
+            text = _("Behov borttaget: %(need)s.") % {"need": quoted(need.text)}
+            changes.append(Change("need_removed", text))
     changes += _insats_changes(old.insatser, new.insatser)
     if old.patient_view != new.patient_view:
         changes.append(
             _changed(
                 "patient_view",
-                "Patientens synpunkter på planen",
+                _("Patientens synpunkter på planen ändrade från %(old)s till %(new)s."),
                 old.patient_view,
                 new.patient_view,
-                "ändrade",
             )
         )
     before_other = {a.id: a for a in old.other_actions if a.id}
@@ -201,15 +212,24 @@ def svpl_diff(old: SvplContent | None, new: SvplContent) -> list[Change]:
             changes.append(
                 Change(
                     "other_added",
-                    f"Åtgärd av annan aktör tillagd: {action.who}: {_q(action.what)}.",
+                    _("Åtgärd av annan aktör tillagd: %(who)s: %(what)s.")
+                    % {"who": action.who, "what": quoted(action.what)},
                 )
             )
         elif (earlier.who, earlier.what) != (action.who, action.what):
             changes.append(
                 Change(
                     "other_changed",
-                    f"Åtgärd av annan aktör ändrad från {earlier.who}: {_q(earlier.what)} "
-                    f"till {action.who}: {_q(action.what)}.",
+                    _(
+                        "Åtgärd av annan aktör ändrad från %(old_who)s: %(old_what)s "
+                        "till %(who)s: %(what)s."
+                    )
+                    % {
+                        "old_who": earlier.who,
+                        "old_what": quoted(earlier.what),
+                        "who": action.who,
+                        "what": quoted(action.what),
+                    },
                 )
             )
     new_other_ids = {a.id for a in new.other_actions}
@@ -218,18 +238,25 @@ def svpl_diff(old: SvplContent | None, new: SvplContent) -> list[Change]:
             changes.append(
                 Change(
                     "other_removed",
-                    f"Åtgärd av annan aktör borttagen: {action.who}: {_q(action.what)}.",
+                    _("Åtgärd av annan aktör borttagen: %(who)s: %(what)s.")
+                    % {"who": action.who, "what": quoted(action.what)},
                 )
             )
     if old.chief_physician != new.chief_physician:
         changes.append(
-            _changed("chief_physician", "Chefsöverläkare", old.chief_physician, new.chief_physician)
+            _changed(
+                "chief_physician",
+                _("Chefsöverläkare ändrad från %(old)s till %(new)s."),
+                old.chief_physician,
+                new.chief_physician,
+            )
         )
     if old.applies_from != new.applies_from:
         changes.append(
             Change(
                 "applies_from",
-                f"Planen gäller från {_d(new.applies_from)} (tidigare {_d(old.applies_from)}).",
+                _("Planen gäller från %(new)s (tidigare %(old)s).")
+                % {"new": date_text(new.applies_from), "old": date_text(old.applies_from)},
             )
         )
     return changes
@@ -240,56 +267,66 @@ def _insats_changes(old: tuple[Insats, ...], new: tuple[Insats, ...]) -> list[Ch
     before = {i.id: i for i in old if i.id}
     for insats in new:
         previous = before.get(insats.id) if insats.id else None
-        name = _q(insats.what)
+        name = quoted(insats.what)
         if previous is None:
             who = ", ".join(p for p in (insats.responsible_unit, insats.responsible_person) if p)
-            changes.append(
-                Change("insats_added", f"Insats tillagd: {name} ({who or 'ansvarig saknas'}).")
-            )
+            text = _("Insats tillagd: %(name)s (%(who)s).") % {
+                "name": name,
+                "who": who or _("ansvarig saknas"),
+            }
+            changes.append(Change("insats_added", text))
             continue
         if previous.what != insats.what:
             changes.append(
-                Change("insats_what", f"Insatsen {_q(previous.what)} ändrad till {name}.")
+                Change(
+                    "insats_what",
+                    _("Insatsen %(old)s ändrad till %(new)s.")
+                    % {"old": quoted(previous.what), "new": name},
+                )
             )
         if previous.decision != insats.decision:
             changes.append(
                 _changed(
                     "insats_decision",
-                    f"Beslut om {name}",
+                    _("Beslut om %(name)s ändrat från %(old)s till %(new)s."),
                     previous.decision,
                     insats.decision,
-                    "ändrat",
+                    name=name,
                 )
             )
         if previous.responsible_unit != insats.responsible_unit:
             changes.append(
                 _changed(
                     "insats_unit",
-                    f"Ansvarig enhet för {name}",
+                    _("Ansvarig enhet för %(name)s ändrad från %(old)s till %(new)s."),
                     previous.responsible_unit,
                     insats.responsible_unit,
+                    name=name,
                 )
             )
         if previous.responsible_person != insats.responsible_person:
             changes.append(
                 _changed(
                     "insats_person",
-                    f"Ansvarig person för {name}",
+                    _("Ansvarig person för %(name)s ändrad från %(old)s till %(new)s."),
                     previous.responsible_person,
                     insats.responsible_person,
+                    name=name,
                 )
             )
         if previous.patient_view != insats.patient_view:
             changes.append(
                 _changed(
                     "insats_view",
-                    f"Patientens syn på {name}",
+                    _("Patientens syn på %(name)s ändrad från %(old)s till %(new)s."),
                     previous.patient_view,
                     insats.patient_view,
+                    name=name,
                 )
             )
     new_ids = {i.id for i in new}
     for insats in old:
         if not insats.id or insats.id not in new_ids:
-            changes.append(Change("insats_removed", f"Insats borttagen: {_q(insats.what)}."))
+            text = _("Insats borttagen: %(name)s.") % {"name": quoted(insats.what)}
+            changes.append(Change("insats_removed", text))
     return changes

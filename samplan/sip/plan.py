@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field, model_validator
 
-from samplan.core.content import Change, FrozenModel, ItemId, LongText, ShortText
+from samplan.core.content import (
+    Change,
+    FrozenModel,
+    ItemId,
+    LongText,
+    ShortText,
+    date_text,
+    quoted,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -235,14 +243,6 @@ def plan_advice(content: PlanContent) -> list[str]:
 # --- Differences between versions --------------------------------------------------------------
 
 
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else "inget datum"
-
-
-def _q(text: str) -> str:
-    return f"”{text}”" if text else "(tomt)"
-
-
 def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
     """What changed from ``old`` to ``new``, in plan order: goals, needs, actions, overall
     responsibility, follow-up. ``old`` ``None`` is the empty plan (a first version)."""
@@ -252,15 +252,17 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
         if not old.long_term_goal:
             changes.append(
                 Change(
-                    "goal", f"Långsiktigt mål: {_q(new.long_term_goal)}.", new=new.long_term_goal
+                    "goal",
+                    _("Långsiktigt mål: %(goal)s.") % {"goal": quoted(new.long_term_goal)},
+                    new=new.long_term_goal,
                 )
             )
         else:
             changes.append(
                 Change(
                     "goal",
-                    f"Långsiktigt mål ändrat från {_q(old.long_term_goal)} "
-                    f"till {_q(new.long_term_goal)}.",
+                    _("Långsiktigt mål ändrat från %(old)s till %(new)s.")
+                    % {"old": quoted(old.long_term_goal), "new": quoted(new.long_term_goal)},
                     old=old.long_term_goal,
                     new=new.long_term_goal,
                 )
@@ -268,17 +270,19 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
     changes += _goal_changes(old.goals, new.goals)
     for need in new.needs:
         if need not in old.needs:
-            changes.append(Change("need_added", f"Behov tillagt: {_q(need)}.", subject=need))
+            text = _("Behov tillagt: %(need)s.") % {"need": quoted(need)}
+            changes.append(Change("need_added", text, subject=need))
     for need in old.needs:
         if need not in new.needs:
-            changes.append(Change("need_removed", f"Behov borttaget: {_q(need)}.", subject=need))
+            text = _("Behov borttaget: %(need)s.") % {"need": quoted(need)}
+            changes.append(Change("need_removed", text, subject=need))
     changes += _action_changes(old.actions, new.actions)
     if old.lead_organisation != new.lead_organisation:
         changes.append(
             Change(
                 "lead",
-                f"Övergripande ansvar ändrat från {_q(old.lead_organisation)} "
-                f"till {_q(new.lead_organisation)}.",
+                _("Övergripande ansvar ändrat från %(old)s till %(new)s.")
+                % {"old": quoted(old.lead_organisation), "new": quoted(new.lead_organisation)},
                 old=old.lead_organisation,
                 new=new.lead_organisation,
             )
@@ -287,8 +291,8 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
         changes.append(
             Change(
                 "follow_up_on",
-                f"Uppföljningsdatum ändrat från {_d(old.follow_up_on)} "
-                f"till {_d(new.follow_up_on)}.",
+                _("Uppföljningsdatum ändrat från %(old)s till %(new)s.")
+                % {"old": date_text(old.follow_up_on), "new": date_text(new.follow_up_on)},
                 old=old.follow_up_on.isoformat() if old.follow_up_on else "",
                 new=new.follow_up_on.isoformat() if new.follow_up_on else "",
             )
@@ -297,8 +301,8 @@ def plan_diff(old: PlanContent | None, new: PlanContent) -> list[Change]:
         changes.append(
             Change(
                 "follow_up_by",
-                f"Den som följer upp ändrad från {_q(old.follow_up_by)} "
-                f"till {_q(new.follow_up_by)}.",
+                _("Den som följer upp ändrad från %(old)s till %(new)s.")
+                % {"old": quoted(old.follow_up_by), "new": quoted(new.follow_up_by)},
                 old=old.follow_up_by,
                 new=new.follow_up_by,
             )
@@ -313,15 +317,15 @@ def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
     for goal in new:
         previous = before.get(goal.id) if goal.id else None
         if previous is None:
-            changes.append(
-                Change("subgoal_added", f"Delmål tillagt: {_q(goal.text)}.", subject=goal.text)
-            )
+            text = _("Delmål tillagt: %(goal)s.") % {"goal": quoted(goal.text)}
+            changes.append(Change("subgoal_added", text, subject=goal.text))
             continue
         if previous.text != goal.text:
             changes.append(
                 Change(
                     "subgoal_changed",
-                    f"Delmål ändrat från {_q(previous.text)} till {_q(goal.text)}.",
+                    _("Delmål ändrat från %(old)s till %(new)s.")
+                    % {"old": quoted(previous.text), "new": quoted(goal.text)},
                     subject=goal.text,
                     old=previous.text,
                     new=goal.text,
@@ -331,8 +335,12 @@ def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
             changes.append(
                 Change(
                     "subgoal_measure",
-                    f"Hur delmålet {_q(goal.text)} mäts ändrat från {_q(previous.measure)} "
-                    f"till {_q(goal.measure)}.",
+                    _("Hur delmålet %(goal)s mäts ändrat från %(old)s till %(new)s.")
+                    % {
+                        "goal": quoted(goal.text),
+                        "old": quoted(previous.measure),
+                        "new": quoted(goal.measure),
+                    },
                     subject=goal.text,
                     old=previous.measure,
                     new=goal.measure,
@@ -340,9 +348,8 @@ def _goal_changes(old: tuple[Goal, ...], new: tuple[Goal, ...]) -> list[Change]:
             )
     for goal in old:
         if not goal.id or goal.id not in after_ids:
-            changes.append(
-                Change("subgoal_removed", f"Delmål borttaget: {_q(goal.text)}.", subject=goal.text)
-            )
+            text = _("Delmål borttaget: %(goal)s.") % {"goal": quoted(goal.text)}
+            changes.append(Change("subgoal_removed", text, subject=goal.text))
     return changes
 
 
@@ -352,14 +359,22 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
     after_ids = {a.id for a in new}
     for action in new:
         previous = before.get(action.id) if action.id else None
-        name = _q(action.what)
+        name = quoted(action.what)
         if previous is None:
             who = ", ".join(p for p in (action.organisation, action.responsible) if p)
-            due = f", senast {action.due.isoformat()}" if action.due else ""
+            who = who or _("ansvarig saknas")
+            if action.due:
+                text = _("Insats tillagd: %(name)s (%(who)s, senast %(due)s).") % {
+                    "name": name,
+                    "who": who,
+                    "due": action.due.isoformat(),
+                }
+            else:
+                text = _("Insats tillagd: %(name)s (%(who)s).") % {"name": name, "who": who}
             changes.append(
                 Change(
                     "action_added",
-                    f"Insats tillagd: {name} ({who or 'ansvarig saknas'}{due}).",
+                    text,
                     subject=action.what,
                     new=who,
                     due=action.due.isoformat() if action.due else "",
@@ -370,7 +385,8 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             changes.append(
                 Change(
                     "action_what",
-                    f"Insatsen {_q(previous.what)} ändrad till {name}.",
+                    _("Insatsen %(old)s ändrad till %(new)s.")
+                    % {"old": quoted(previous.what), "new": name},
                     subject=action.what,
                     old=previous.what,
                     new=action.what,
@@ -383,8 +399,12 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             changes.append(
                 Change(
                     "action_organisation",
-                    f"Ansvarig organisation för {name} ändrad från {_q(previous.organisation)} "
-                    f"till {_q(action.organisation)}.",
+                    _("Ansvarig organisation för %(name)s ändrad från %(old)s till %(new)s.")
+                    % {
+                        "name": name,
+                        "old": quoted(previous.organisation),
+                        "new": quoted(action.organisation),
+                    },
                     subject=action.what,
                     old=previous.organisation,
                     new=action.organisation,
@@ -394,8 +414,12 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             changes.append(
                 Change(
                     "action_responsible",
-                    f"Ansvarig person för {name} ändrad från {_q(previous.responsible)} "
-                    f"till {_q(action.responsible)}.",
+                    _("Ansvarig person för %(name)s ändrad från %(old)s till %(new)s.")
+                    % {
+                        "name": name,
+                        "old": quoted(previous.responsible),
+                        "new": quoted(action.responsible),
+                    },
                     subject=action.what,
                     old=previous.responsible,
                     new=action.responsible,
@@ -405,7 +429,8 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             changes.append(
                 Change(
                     "action_due",
-                    f"Slutdatum för {name} ändrat från {_d(previous.due)} till {_d(action.due)}.",
+                    _("Slutdatum för %(name)s ändrat från %(old)s till %(new)s.")
+                    % {"name": name, "old": date_text(previous.due), "new": date_text(action.due)},
                     subject=action.what,
                     old=previous.due.isoformat() if previous.due else "",
                     new=action.due.isoformat() if action.due else "",
@@ -415,8 +440,12 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             changes.append(
                 Change(
                     "action_status",
-                    f"Status för {name} ändrad från {ACTION_STATUS_LABELS[previous.status]} "
-                    f"till {ACTION_STATUS_LABELS[action.status]}.",
+                    _("Status för %(name)s ändrad från %(old)s till %(new)s.")
+                    % {
+                        "name": name,
+                        "old": ACTION_STATUS_LABELS[previous.status],
+                        "new": ACTION_STATUS_LABELS[action.status],
+                    },
                     subject=action.what,
                     old=previous.status.value,
                     new=action.status.value,
@@ -424,11 +453,8 @@ def _action_changes(old: tuple[PlanAction, ...], new: tuple[PlanAction, ...]) ->
             )
     for action in old:
         if not action.id or action.id not in after_ids:
-            changes.append(
-                Change(
-                    "action_removed", f"Insats borttagen: {_q(action.what)}.", subject=action.what
-                )
-            )
+            text = _("Insats borttagen: %(name)s.") % {"name": quoted(action.what)}
+            changes.append(Change("action_removed", text, subject=action.what))
     return changes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -214,3 +215,41 @@ def test_there_is_a_difference_exactly_when_the_plans_differ(
     a: SvplContent, b: SvplContent
 ) -> None:
     assert bool(svpl_diff(a, b)) == (a != b)
+
+
+def test_every_sentence_of_a_difference_is_translated() -> None:
+    """Staff read the differences in their language: each sentence is one translated message
+    (its values filled in), not Swedish built in code."""
+    everything_else = SvplContent(
+        needs=(Need(id="n1", text="Annat behov"), Need(id="n2", text="Nytt")),
+        insatser=(
+            Insats(
+                id="i1",
+                what="Annan insats",
+                decision="Avslag",
+                responsible_unit="Annan enhet",
+                responsible_person="Annan",
+                patient_view="Annat",
+            ),
+            Insats(id="i9", what="Ny insats"),
+        ),
+        other_actions=(
+            OtherAction(id="o1", who="Annan", what="Annat"),
+            OtherAction(id="o9", who="Skolan", what="Stöd"),
+        ),
+        patient_view="Nytt",
+        chief_physician="Annan läkare",
+        applies_from=date(2030, 1, 1),
+    )
+
+    def marked(message: str) -> str:
+        return f"⟦{message}⟧"
+
+    with (
+        mock.patch("samplan.psychiatry.plan._", marked),
+        mock.patch("samplan.core.content._", marked),
+    ):
+        changes = [*svpl_diff(COMPLETE, everything_else), *svpl_diff(everything_else, COMPLETE)]
+    assert len({c.kind for c in changes}) >= 12
+    for change in changes:
+        assert change.text[0] + change.text[-1] == "⟦⟧", change.text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -341,3 +342,47 @@ def test_advice_is_one_line_per_gap(measures, actions, follow_up_on, follow_up_b
         + sum(not when for _who, when, _s in open_actions)
     )
     assert len(plan_advice(content)) == expected
+
+
+def marked(message: str) -> str:
+    """A stand-in translation catalogue that marks every message it translates."""
+    return f"⟦{message}⟧"
+
+
+EVERYTHING_CHANGED = PlanContent(
+    long_term_goal="Arbeta",
+    goals=(Goal(id="g1", text="Laga mat", measure="Varje dag"), Goal(id="g2", text="Gå ut")),
+    needs=("Städning",),
+    actions=(
+        action(
+            organisation="Vårdcentralen",
+            organisation_kind="region",
+            responsible="Ann",
+            due=date(2026, 5, 1),
+            what="Hemsjukvård",
+            status=ActionStatus.ONGOING,
+        ),
+        action(id="a2", due=date(2026, 5, 1)),
+        action(id="a3", organisation=""),
+    ),
+    lead_organisation="Kommunen",
+    follow_up_on=None,
+    follow_up_by="Bo Berg",
+)
+
+
+@settings(deadline=None)
+@example(old=None, new=BASE)
+@example(old=BASE, new=EVERYTHING_CHANGED)
+@example(old=EVERYTHING_CHANGED, new=BASE)
+@given(old=plans, new=plans)
+def test_every_sentence_of_a_difference_is_translated(old, new) -> None:
+    """Staff read the differences in their language: each sentence is one translated message
+    (its values filled in), not Swedish built in code."""
+    with (
+        mock.patch("samplan.sip.plan._", marked),
+        mock.patch("samplan.core.content._", marked),
+    ):
+        changes = plan_diff(old, new)
+    for change in changes:
+        assert change.text[0] + change.text[-1] == "⟦⟧", change.text
