@@ -78,6 +78,11 @@ class Subject:
             return ""
         return f"företrädare #{rep.pk}, {rep.get_authority_display()}"
 
+    def log_text(self, what: str) -> str:
+        """An access-log entry's detail: ``what`` was read or written, and under which
+        authority when a representative acted."""
+        return f"{what}; {self.log_detail}" if self.log_detail else what
+
 
 def authority_in_force(representative: Representative, today: date) -> bool:
     return rules.authority_in_force(

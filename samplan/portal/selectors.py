@@ -254,7 +254,7 @@ def overview(
         action=AccessAction.READ,
         purpose=subject.purpose,
         obj=stays[0] if stays else subject.person,
-        detail=_detail("Min plan: översikt", subject),
+        detail=subject.log_text("Min plan: översikt"),
     )
     return Overview(
         subject=subject,
@@ -262,10 +262,6 @@ def overview(
         contacts=_contacts(subject),
         viewers=_viewers(subject, now) if subject.is_own else [],
     )
-
-
-def _detail(what: str, subject: Subject) -> str:
-    return f"{what}; {subject.log_detail}" if subject.log_detail else what
 
 
 def shown_stay(subject: Subject, public_id: str, now: datetime) -> InpatientStay:
@@ -295,7 +291,7 @@ def invitation_for_portal(
         action=AccessAction.EXPORT,
         purpose=subject.purpose,
         obj=message,
-        detail=_detail("Min plan: kallelse till SIP (kalenderfil)", subject),
+        detail=subject.log_text("Min plan: kallelse till SIP (kalenderfil)"),
     )
     return message
 
@@ -311,7 +307,7 @@ def letter_stay(*, actor: Actor, subject: Subject, stay_id: str, now: datetime) 
         action=AccessAction.EXPORT,
         purpose=subject.purpose,
         obj=stay,
-        detail=_detail("Min plan: brev vid utskrivning (PDF)", subject),
+        detail=subject.log_text("Min plan: brev vid utskrivning (PDF)"),
     )
     return stay
 
@@ -334,7 +330,7 @@ def wishes_read(*, actor: Actor, subject: Subject, obj: Model, what: str) -> Non
         action=AccessAction.READ,
         purpose=subject.purpose,
         obj=obj,
-        detail=_detail(f"Min plan: vad är viktigt för mig ({what})", subject),
+        detail=subject.log_text(f"Min plan: vad är viktigt för mig ({what})"),
     )
 
 

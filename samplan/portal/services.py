@@ -69,10 +69,6 @@ def _author(citizen: Citizen, subject: Subject) -> tuple[str, str]:
     return AuthorKind.RELATIVE, f"{name} ({subject.role})"
 
 
-def _with_authority(what: str, subject: Subject) -> str:
-    return f"{what}; {subject.log_detail}" if subject.log_detail else what
-
-
 def _recorded(
     events: type[Event],
     *,
@@ -97,7 +93,7 @@ def _recorded(
         action=AccessAction.CREATE,
         purpose=subject.purpose,
         obj=obj,
-        detail=_with_authority(f"Min plan: {what}", subject),
+        detail=subject.log_text(f"Min plan: {what}"),
     )
     return event
 

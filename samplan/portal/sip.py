@@ -370,7 +370,7 @@ def plan_version_for(
         action=AccessAction.EXPORT,
         purpose=subject.purpose,
         obj=version,
-        detail=_with(f"Min plan: SIP version {version.number} (PDF)", subject),
+        detail=subject.log_text(f"Min plan: SIP version {version.number} (PDF)"),
     )
     return process, version
 
@@ -397,13 +397,9 @@ def meeting_for(*, actor: Actor, subject: Subject, sip_id: str, meeting_id: int)
         action=AccessAction.EXPORT,
         purpose=subject.purpose,
         obj=meeting,
-        detail=_with("Min plan: SIP-möte (kalenderfil)", subject),
+        detail=subject.log_text("Min plan: SIP-möte (kalenderfil)"),
     )
     return meeting
-
-
-def _with(what: str, subject: Subject) -> str:
-    return f"{what}; {subject.log_detail}" if subject.log_detail else what
 
 
 def meeting_ics(meeting: SipMeeting) -> bytes:

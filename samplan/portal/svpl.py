@@ -21,10 +21,6 @@ from samplan.psychiatry.selectors import CitizenSvpl, established_svpls_for_pers
 __all__ = ["CitizenSvpl", "plan_for", "svpls", "version_for"]
 
 
-def _detail(what: str, subject: Subject) -> str:
-    return f"{what}; {subject.log_detail}" if subject.log_detail else what
-
-
 def svpls(*, actor: Actor, subject: Subject) -> list[CitizenSvpl]:
     """The subject's established SVPLs (latest version of each), newest first; none for a
     viewer whose authority does not let them see the plan. Nothing is read, and so nothing
@@ -41,7 +37,7 @@ def svpls(*, actor: Actor, subject: Subject) -> list[CitizenSvpl]:
         actor=actor,
         person=subject.person,
         purpose=subject.purpose,
-        detail=_detail("Min plan: samordnad vårdplan (fastställd)", subject),
+        detail=subject.log_text("Min plan: samordnad vårdplan (fastställd)"),
     )
 
 
@@ -78,6 +74,6 @@ def version_for(
         action=AccessAction.EXPORT,
         purpose=subject.purpose,
         obj=version,
-        detail=_detail(f"Min plan: samordnad vårdplan version {version.number} (PDF)", subject),
+        detail=subject.log_text(f"Min plan: samordnad vårdplan version {version.number} (PDF)"),
     )
     return version.plan, version

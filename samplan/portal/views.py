@@ -42,6 +42,7 @@ from samplan.portal import access, citizen, oidc, rules, selectors
 from samplan.portal import services as portal_services
 from samplan.portal import sip as portal_sip
 from samplan.portal import svpl as portal_svpl
+from samplan.portal.access import Subject
 from samplan.portal.calendar import person_ics
 from samplan.portal.demo import demo_citizens
 from samplan.portal.http import CitizenRequest, citizen_view, portal_methods
@@ -573,16 +574,37 @@ def sip_respond(request: CitizenRequest, person_id: str, sip_id: str) -> HttpRes
     actor = request.citizen.actor(request)
     subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
     process = portal_sip.process_for(subject, sip_id)
+    return _plan_response(
+        request,
+        subject,
+        auto_id=_form_ids(str(process.public_id)),
+        bound_page=lambda form: _overview_page(
+            request, person_id, sip_id=str(process.public_id), bound=form
+        ),
+        respond=lambda comment: portal_services.plan_respond(
+            citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
+        ),
+    )
+
+
+def _plan_response(
+    request: CitizenRequest,
+    subject: Subject,
+    *,
+    auto_id: str,
+    bound_page: Callable[[CommentForm], HttpResponse],
+    respond: Callable[[str | None], object],
+) -> HttpResponse:
+    """A response to a plan (SIP or SVPL): the comment form's comment, or without it the read
+    button's confirmation; an invalid comment comes back on the page, a refusal as a message."""
     comment: str | None = None
     if "comment" in request.POST:
-        form = CommentForm(request.POST, auto_id=_form_ids(str(process.public_id)))
+        form = CommentForm(request.POST, auto_id=auto_id)
         if not form.is_valid():
-            return _overview_page(request, person_id, sip_id=str(process.public_id), bound=form)
+            return bound_page(form)
         comment = form.cleaned_data["comment"]
     try:
-        portal_services.plan_respond(
-            citizen=request.citizen, actor=actor, subject=subject, process=process, comment=comment
-        )
+        respond(comment)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -622,23 +644,14 @@ def svpl_respond(request: CitizenRequest, person_id: str, plan_id: str) -> HttpR
     actor = request.citizen.actor(request)
     subject = _subject(request, person_id, rules.PortalAction.PARTICIPATE)
     plan = portal_svpl.plan_for(subject, plan_id)
-    comment: str | None = None
-    if "comment" in request.POST:
-        form = CommentForm(request.POST, auto_id=_svpl_form_ids(str(plan.public_id)))
-        if not form.is_valid():
-            return _overview_page(request, person_id, svpl_id=str(plan.public_id), bound=form)
-        comment = form.cleaned_data["comment"]
-    try:
-        portal_services.svpl_respond(
+    return _plan_response(
+        request,
+        subject,
+        auto_id=_svpl_form_ids(str(plan.public_id)),
+        bound_page=lambda form: _overview_page(
+            request, person_id, svpl_id=str(plan.public_id), bound=form
+        ),
+        respond=lambda comment: portal_services.svpl_respond(
             citizen=request.citizen, actor=actor, subject=subject, plan=plan, comment=comment
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("Tack! Personalen ser din kommentar.")
-            if comment is not None
-            else _("Tack! Personalen ser att du har läst planen."),
-        )
-    return redirect("portal:overview", person_id=subject.person.public_id)
+        ),
+    )
