@@ -161,12 +161,14 @@ def scan_case_in_planning(county: County, open_as: Any, scan: AxeScan, base: str
 
 def scan_step_forms(county: County, open_as: Any, scan: AxeScan, base: str) -> None:
     stay = case_in_planning(county)
+    scanned: set[str] = set()  # a step's form is the same page whoever opens it: scan it once
     for who in (county.ward_nurse, county.primary_care_head, county.needs_assessor):
         page = open_as(who)
         acting = county.acting(who)
         for slug, step in STEPS.items():
-            if not step.allowed(acting, stay):
+            if slug in scanned or not step.allowed(acting, stay):
                 continue
+            scanned.add(slug)
             page.goto(step_url(base, stay, slug))
             scan(page, f"step {slug} ({who.unit.name})")
             submit_empty(page)
