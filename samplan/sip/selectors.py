@@ -29,7 +29,7 @@ from samplan.audit.services import log_access
 from samplan.core.acting import Acting
 from samplan.core.drafts import successive_changes
 from samplan.discharge import rules as discharge_rules
-from samplan.discharge.facts import colour_view_of
+from samplan.discharge.facts import colour_view_of, timeline_of
 from samplan.discharge.models import InpatientStay, Message, MessageKind
 from samplan.people.models import Person
 from samplan.sip import access, rules
@@ -110,16 +110,18 @@ def _participant_facts(participants: Iterable[SipParticipant]) -> list[rules.Par
     ]
 
 
-def _ready_notices_prefetch() -> Prefetch[Any]:
+def _origin_case_prefetches() -> list[str | Prefetch[Any]]:
     """The utskrivningsklar notices of the discharge case a process continues (not withdrawn),
-    as ``origin_stay.ready_notices``: read by :func:`_invitation_deadline`."""
-    return Prefetch(
+    as ``origin_stay.ready_notices``, and the case's frozen agreement versions: read by
+    :func:`_invitation_deadline`."""
+    notices = Prefetch(
         "origin_stay__messages",
         queryset=Message.objects.filter(
             kind=MessageKind.READY_FOR_DISCHARGE, withdrawn_at__isnull=True
         ).order_by("sent_at", "pk"),
         to_attr="ready_notices",
     )
+    return [notices, "origin_stay__agreement_versions__record"]
 
 
 def _invitation_deadline(process: SipProcess) -> datetime | None:
@@ -137,7 +139,9 @@ def _invitation_deadline(process: SipProcess) -> datetime | None:
         )
     if not notices:
         return None
-    return discharge_rules.sip_invitation_due(notices[0].sent_at, agreement_of(stay.agreement))
+    sent_at = notices[0].sent_at
+    # The version in force when the notice was sent, as the case page judges it (SPEC §6).
+    return discharge_rules.sip_invitation_due(sent_at, timeline_of(stay).version_at(sent_at))
 
 
 def latest_minutes(meeting: SipMeeting) -> MeetingMinutes | None:
@@ -278,7 +282,7 @@ def _worklist_queryset(acting: Acting) -> QuerySet[SipProcess]:
         .annotate(last_activity_at=Max("events__at"))
         .prefetch_related(
             _participants_prefetch(),
-            _ready_notices_prefetch(),
+            *_origin_case_prefetches(),
             "consents",
             Prefetch(
                 "preparation",
@@ -405,7 +409,7 @@ def process_overview(*, acting: Acting, process: SipProcess, now: datetime) -> P
         )
         .prefetch_related(
             _participants_prefetch(),
-            _ready_notices_prefetch(),
+            *_origin_case_prefetches(),
             Prefetch("consents", queryset=ConsentEvent.objects.select_related("recorded_by")),
             Prefetch(
                 "preparation",

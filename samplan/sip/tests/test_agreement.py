@@ -155,3 +155,33 @@ def test_the_colour_guidance_is_the_colour_model_of_the_latest_assessment(
     overview = selectors.process_overview(acting=fvk, process=process, now=timezone.now())
     assert overview.colour is not None
     assert overview.colour.guidance == RED_2030
+
+
+@pytest.mark.django_db
+def test_the_kallelse_deadline_is_the_agreement_version_of_the_utskrivningsklar_notice(
+    county: County, tmp_path, settings, time_machine
+) -> None:
+    """A SIP continuing a discharge case is due by the kallelse deadline of the version in force
+    when the utskrivningsklar notice was sent, as the case page judges it, not the admission's."""
+    files = AgreementFiles(tmp_path)
+    settings.SAMPLAN_AGREEMENT_DIR = str(tmp_path)
+    three_days = 'sip_invitation = { amount = 3, unit = "calendar_days", at_end_of_day = true }'
+    files.publish("gavleborg", date(2030, 1, 1), {three_days: three_days.replace("3", "5")})
+    time_machine.move_to(at(2029, 12, 30, 9, 0), tick=False)
+    stay = admit(county, admitted_at=at(2029, 12, 30, 8, 0))
+    record_conversation(county, stay)
+    send_admission_notice(county, stay)
+    time_machine.move_to(at(2030, 1, 2, 10, 0), tick=False)  # a Wednesday, the new version
+    discharge_services.ready_notice_send(
+        acting=county.acting(county.ward_nurse), stay=stay, physician="Lars Läkare"
+    )
+    process = services.sip_start_from_stay(
+        acting=county.acting(county.primary_care_nurse), stay=stay
+    )
+    assert stay.agreement.version_id == "gavleborg@2027-01-01"  # admitted under the old version
+    assert invitation_due(county, process) == "2030-01-07"  # five calendar days, not three
+    overview = selectors.process_overview(
+        acting=county.acting(county.primary_care_nurse), process=process, now=timezone.now()
+    )
+    [flag] = [f for f in overview.flags if f.code == "invitation_due"]
+    assert flag.due.isoformat() == "2030-01-07"
