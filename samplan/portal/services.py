@@ -42,6 +42,7 @@ from samplan.sip.models import (
     ConsentEvent,
     ConsentForm,
     ConsentGiver,
+    PlanVersion,
     PreparationEntry,
     PreparationKind,
     SipEvent,
@@ -321,34 +322,49 @@ def consent_set(
 COMMENT_MAX_LENGTH = 2000
 
 
-EventKind = TypeVar("EventKind", SipEventKind, SvplEventKind)
-
-
-def _response(
-    citizen: Citizen,
-    subject: Subject,
-    version_number: int,
-    comment: str | None,
+def _respond(
+    events: type[Event],
+    version: PlanVersion | SvplVersion | None,
     *,
-    read: EventKind,
-    commented: EventKind,
-) -> tuple[EventKind, str, str]:
-    """A response to an established plan version: its event kind, the checked comment and the
-    staff's one-line summary. Without a comment it confirms having read the version."""
+    citizen: Citizen,
+    actor: Actor,
+    subject: Subject,
+    comment: str | None,
+    read: SipEventKind | SvplEventKind,
+    commented: SipEventKind | SvplEventKind,
+    **owner: Model,
+) -> Event:
+    """A response to the latest established ``version`` of a plan (SIP or SVPL): with a
+    ``comment`` (which must say something) a comment on it, without one a confirmation of having
+    read it; recorded in the plan's timeline under ``owner`` with the staff's one-line summary."""
+    if version is None:
+        raise DomainError(_("Det finns ingen plan än."))
     _kind, name = _author(citizen, subject)
     if comment is None:
+        kind, text = read, ""
         summary = _("%(name)s har läst version %(number)d") % {
             "name": name,
-            "number": version_number,
+            "number": version.number,
         }
-        return read, "", summary
-    text = _checked_text(comment, COMMENT_MAX_LENGTH)
-    summary = _("%(name)s om version %(number)d: %(text)s") % {
-        "name": name,
-        "number": version_number,
-        "text": text,
-    }
-    return commented, text, summary
+    else:
+        kind, text = commented, _checked_text(comment, COMMENT_MAX_LENGTH)
+        summary = _("%(name)s om version %(number)d: %(text)s") % {
+            "name": name,
+            "number": version.number,
+            "text": text,
+        }
+    return _recorded(
+        events,
+        actor=actor,
+        subject=subject,
+        obj=version,
+        what=str(kind.label),
+        kind=kind,
+        at=timezone.now(),
+        summary=summary,
+        data={"version": version.number, "text": text},
+        **owner,
+    )
 
 
 @transaction.atomic
@@ -364,28 +380,16 @@ def plan_respond(
     without one a confirmation that the person has read it: an event in the SIP timeline for
     the staff. Not for a closed SIP."""
     _open_sip_of(process, subject)
-    version = process.versions.order_by("-number").first()
-    if version is None:
-        raise DomainError(_("Det finns ingen plan än."))
-    kind, text, summary = _response(
-        citizen,
-        subject,
-        version.number,
-        comment,
-        read=SipEventKind.PLAN_READ_CONFIRMED,
-        commented=SipEventKind.PLAN_COMMENTED,
-    )
-    return _recorded(
+    return _respond(
         SipEvent,
+        process.versions.order_by("-number").first(),
+        citizen=citizen,
         actor=actor,
         subject=subject,
-        obj=version,
-        what=str(kind.label),
+        comment=comment,
+        read=SipEventKind.PLAN_READ_CONFIRMED,
+        commented=SipEventKind.PLAN_COMMENTED,
         process=process,
-        kind=kind,
-        at=timezone.now(),
-        summary=summary,
-        data={"version": version.number, "text": text},
     )
 
 
@@ -403,26 +407,14 @@ def svpl_respond(
     which the staff see on the SVPL page."""
     if plan.stay.person_id != subject.person.pk:
         raise DomainError(_("Planen hör inte till personen."))
-    version = SvplVersion.objects.filter(plan=plan).order_by("-number").first()
-    if version is None:
-        raise DomainError(_("Det finns ingen plan än."))
-    kind, text, summary = _response(
-        citizen,
-        subject,
-        version.number,
-        comment,
-        read=SvplEventKind.PLAN_READ_CONFIRMED,
-        commented=SvplEventKind.PLAN_COMMENTED,
-    )
-    return _recorded(
+    return _respond(
         SvplEvent,
+        SvplVersion.objects.filter(plan=plan).order_by("-number").first(),
+        citizen=citizen,
         actor=actor,
         subject=subject,
-        obj=version,
-        what=str(kind.label),
+        comment=comment,
+        read=SvplEventKind.PLAN_READ_CONFIRMED,
+        commented=SvplEventKind.PLAN_COMMENTED,
         plan=plan,
-        kind=kind,
-        at=timezone.now(),
-        summary=summary,
-        data={"version": version.number, "text": text},
     )
