@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from django.forms import BoundField
     from django.http import QueryDict
     from django.utils.functional import Promise
+    from django_stubs_ext import StrOrPromise
 
     from samplan.directory.models import Unit
 
@@ -94,6 +95,17 @@ def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
         and form.cleaned_data
         and not form.cleaned_data.get("DELETE")
     ]
+
+
+def distinct_lines(text: str, *, max_length: int, too_long: StrOrPromise) -> list[str]:
+    """A textarea with one item per line (the plan editors' needs): the non-empty lines,
+    stripped, each once in the order written; ``too_long`` is the error for a line over
+    ``max_length`` characters."""
+    lines = [line.strip() for line in text.splitlines()]
+    items = [line for line in lines if line]
+    if any(len(line) > max_length for line in items):
+        raise forms.ValidationError(too_long)
+    return list(dict.fromkeys(items))
 
 
 def whole_number(raw: str | None, default: int) -> int:

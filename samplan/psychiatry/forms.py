@@ -9,7 +9,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.forms import DateField, RowFormSet, SamplanForm, UnitField, kept_rows
+from samplan.core.forms import (
+    DateField,
+    RowFormSet,
+    SamplanForm,
+    UnitField,
+    distinct_lines,
+    kept_rows,
+)
 from samplan.directory.models import Unit
 from samplan.psychiatry.models import LegalBasis
 from samplan.psychiatry.plan import SvplContent
@@ -58,11 +65,11 @@ class PlanForm(SamplanForm):
 
     def clean_needs(self) -> list[str]:
         # As the SIP's, but an assessed need in an SVPL is long text (SvplContent.needs).
-        lines = [line.strip() for line in self.cleaned_data["needs"].splitlines()]
-        needs = [line for line in lines if line]
-        if any(len(line) > 5000 for line in needs):
-            raise forms.ValidationError(_("Ett behov får vara högst 5 000 tecken."))
-        return list(dict.fromkeys(needs))
+        return distinct_lines(
+            self.cleaned_data["needs"],
+            max_length=5000,
+            too_long=_("Ett behov får vara högst 5 000 tecken."),
+        )
 
 
 class InsatsForm(SamplanForm):

@@ -12,7 +12,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samplan.core.forms import DateField, RowFormSet, SamplanForm, UnitField, kept_rows
+from samplan.core.forms import (
+    DateField,
+    RowFormSet,
+    SamplanForm,
+    UnitField,
+    distinct_lines,
+    kept_rows,
+)
 from samplan.directory.models import Unit
 from samplan.discharge.forms import (
     DateTimeField,
@@ -481,11 +488,11 @@ class PlanForm(SamplanForm):
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean_needs(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["needs"].splitlines()]
-        needs = [line for line in lines if line]
-        if any(len(line) > 300 for line in needs):
-            raise forms.ValidationError(_("Ett behov får vara högst 300 tecken."))
-        return list(dict.fromkeys(needs))
+        return distinct_lines(
+            self.cleaned_data["needs"],
+            max_length=300,
+            too_long=_("Ett behov får vara högst 300 tecken."),
+        )
 
 
 class GoalForm(SamplanForm):
